@@ -1,0 +1,42 @@
+"""Writing files atomically: a reader sees the old file or the whole new one, never a part."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from nneq.errors import NneqError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds."""
+    target = Path(path)
+    if target.is_dir():
+        raise NneqError(f"cannot write {target}: it is a folder")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp",
+                                    dir=target.parent if str(target.parent) else ".")
+    except OSError as err:
+        raise NneqError(f"cannot write {target}: {err.strerror or err}") from None
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
+    try:
+        yield Path(temp)
+        os.replace(temp, target)
+    except OSError as err:
+        raise NneqError(f"cannot write {target}: {err.strerror or err}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` to `path` atomically."""
+    with atomic_path(path) as temp:
+        temp.write_text(text, encoding="utf-8")

@@ -1,0 +1,83 @@
+"""The Playground's own numbers, reproduced: generator, data, weights, biases, dead links, losses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nneq.link import parse_link
+from nneq.network import start
+from nneq.rng import Arc4, SeedRandom
+from nneq.train import training
+
+from .conftest import REFERENCE_CASES
+
+
+def test_there_are_seven_reference_cases():
+    assert len(REFERENCE_CASES) == 7
+
+
+def test_first_ten_values_are_bit_equal(case):
+    assert SeedRandom(case["state"]["seed"]).uniform(10).tolist() == case["rng_first10"]
+
+
+def test_generator_test_vectors():
+    assert Arc4("0.53049").read(16).tolist() == [
+        177, 201, 172, 182, 243, 143, 115, 29, 111, 36, 121, 225, 107, 168, 173, 124]
+    values = SeedRandom("0.53049").uniform(22)
+    assert values[:3].tolist() == [0.6944835611971578, 0.11497714973067608, 0.6776773999466831]
+    assert values[21] == 0.0498897741692367  # an 8-byte draw
+    assert SeedRandom("hello%20world").uniform(3).tolist() == [
+        0.18471904639068717, 0.7519952795804581, 0.5600933096720193]
+
+
+def test_link_state_matches_the_playground(case):
+    config = parse_link("#" + case["hash"]).config
+    state = case["state"]
+    dataset = state["dataset"] if state["problem"] == "classification" else state["regDataset"]
+    assert config.dataset == dataset
+    assert config.problem == state["problem"]
+    assert list(config.shape) == state["networkShape"]
+    assert config.activation == state["activation"]
+    assert config.regularization == state["regularization"]
+    assert config.learning_rate == state["learningRate"]
+    assert config.reg_rate == state["regularizationRate"]
+    assert config.batch_size == state["batchSize"]
+    assert config.noise == state["noise"]
+    assert config.train_percent == state["percTrainData"]
+    assert config.seed == state["seed"]
+    assert config.init_zero == state["initZero"]
+    ids = {"x": "x1", "y": "x2", "xSquared": "x1^2", "ySquared": "x2^2", "xTimesY": "x1x2",
+           "sinX": "sin(x1)", "sinY": "sin(x2)"}
+    assert list(config.features) == [ids[f] for f in state["features"]]
+
+
+def test_data_within_1e_12(case):
+    data = start(parse_link("#" + case["hash"]).config)
+    for points, expected in ((data.train, case["train"]), (data.test, case["test"])):
+        got = np.column_stack([points.x, points.y, points.label])
+        np.testing.assert_allclose(got, np.array(expected), rtol=0, atol=1e-12)
+
+
+def test_every_snapshot_within_1e_9(case):
+    run = training(parse_link("#" + case["hash"]).config)
+    snapshots = {s["epoch"]: s for s in case["snapshots"]}
+    for epoch in range(max(snapshots) + 1):
+        if epoch in snapshots:
+            expected = snapshots[epoch]
+            model = run.model()
+            assert model.epochs == epoch
+            assert abs(model.loss_train[epoch] - expected["loss_train"]) <= 1e-9
+            assert abs(model.loss_test[epoch] - expected["loss_test"]) <= 1e-9
+            for layer, ref in zip(model.layers, expected["layers"], strict=True):
+                np.testing.assert_allclose(layer.weights, ref["weights"], rtol=0, atol=1e-9)
+                np.testing.assert_allclose(layer.biases, ref["biases"], rtol=0, atol=1e-9)
+                np.testing.assert_array_equal(layer.dead, np.array(ref["dead"]))
+        run.epoch()
+
+
+def test_l1_case_kills_links():
+    from .conftest import reference
+
+    case = reference("v04_spiral_allfeat_l1")
+    final = case["snapshots"][-1]["layers"]
+    assert any(any(any(row) for row in layer["dead"]) for layer in final)
