@@ -7,37 +7,49 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# 0-d arrays: numpy takes them several times faster than Python floats in tiny ufunc calls.
+_ZERO = np.zeros(())
+_ONE = np.ones(())
+
 
 def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     # 1/(1 + exp(-z)); an exp that overflows to +inf gives 0, as in JavaScript.
-    out = np.negative(z, out=out)
-    np.exp(out, out=out)
-    np.add(out, 1.0, out=out)
-    return np.divide(1.0, out, out=out)
+    out = np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, _ONE, out)
+    return np.divide(_ONE, out, out)
+
+
+def _relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    # max(0, z). fmax is several times cheaper than maximum on tiny arrays; the two differ
+    # only for NaN z, which arises only once parameters overflow, and divergence is then
+    # caught from the non-finite parameters or losses.
+    return np.fmax(z, _ZERO, out)
 
 
 def _linear(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if out is None:
         return z.copy()
-    np.copyto(out, z)
+    if out is not z:
+        np.copyto(out, z)
     return out
 
 
 def _tanh_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # 1 - t·t with t = tanh(z), which is the unit's output a.
-    np.multiply(a, a, out=out)
-    return np.subtract(1.0, out, out=out)
+    np.multiply(a, a, out)
+    return np.subtract(_ONE, out, out)
 
 
 def _sigmoid_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # σ·(1 - σ) with σ the unit's output a.
-    np.subtract(1.0, a, out=out)
-    return np.multiply(a, out, out=out)
+    np.subtract(_ONE, a, out)
+    return np.multiply(a, out, out)
 
 
 def _relu_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # 0 where z <= 0, 1 where z > 0; a = max(0, z) >= 0, so sign(a) is that step.
-    return np.sign(a, out=out)
+    return np.sign(a, out)
 
 
 def _linear_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -47,20 +59,27 @@ def _linear_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation: a = forward(z), its slope dz→da from a, and its SymPy form of z."""
+    """One activation: a = forward(z, out), its slope da/dz from a, and its SymPy form of z.
+
+    `forward` may be given out=z to work in place; `slope` writes into `out`.
+    """
 
     name: str
     forward: Callable[..., np.ndarray]
     slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
     sympy: str
 
+    @property
+    def has_slope(self) -> bool:
+        """False for the identity, whose slope is 1 everywhere."""
+        return self.name != "linear"
+
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("tanh", np.tanh, _tanh_slope, "tanh(z)"),
-        Activation("relu", lambda z, out=None: np.maximum(z, 0.0, out=out), _relu_slope,
-                   "Max(0, z)"),
+        Activation("relu", _relu, _relu_slope, "Max(0, z)"),
         Activation("sigmoid", _sigmoid, _sigmoid_slope, "1/(1 + exp(-z))"),
         Activation("linear", _linear, _linear_slope, "z"),
     )

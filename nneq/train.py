@@ -1,11 +1,14 @@
 """Training exactly as the Playground does (SEMANTICS.md sections 7 to 11), vectorised.
 
-One engine trains a stack of S networks of the same shape in lockstep (S = 1 for a single
-run, many seeds for a sweep): every array has a leading member axis. Each layer's weights
-and bias live in one block P of shape (S, n_in + 1, n_out) whose row 0 is the bias, so that
-with a column of ones in front of every layer's inputs, z = [1, a] @ P and the gradient of
-P is [1, a]ᵀ @ δ, biases included. The blocks of all layers are views into one flat array,
-so that an update is a single numpy expression over every parameter.
+One engine trains either a single network or a stack of S networks of the same shape in
+lockstep (a sweep over seeds); a stack puts a member axis in front of every array and uses
+batched matmul, a single network uses plain 2-D arrays and dot.
+
+Layout. Each layer's bias and weights form one block P (n_in + 1, n_out) whose row 0 is the
+bias, and the blocks of all layers are views into one flat parameter array, so that an
+update is one expression over every parameter. Activations are stored transposed, one row
+per unit and one column per example, with a row of ones on top: then zᵀ = Pᵀ [1; a]ᵀ, the
+weight and bias gradient is [1; a]ᵀ δ, and every buffer a unit writes is contiguous.
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ from nneq.config import Config
 from nneq.errors import ConfigError
 from nneq.features import feature_matrix
 from nneq.model import Model
-from nneq.network import Layer, Start, forward, start
+from nneq.network import Layer, Start, start
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The stack as it was after the last epoch each member finished with finite numbers."""
+    """The networks as they were after the last epoch each finished with finite numbers."""
 
     params: np.ndarray  # (S, total) flat parameters
     dead: np.ndarray  # (S, total) dead links
@@ -42,161 +45,198 @@ def _blocks(flat: np.ndarray, shapes: list[tuple[int, int]]) -> list[np.ndarray]
     return views
 
 
-def _with_ones(x: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.ones((*x.shape[:-1], 1)), x], axis=-1)
+def _t(a: np.ndarray) -> np.ndarray:
+    return a.swapaxes(-1, -2)
 
 
-class _Pass:
-    """Buffers for one forward and backward pass over batches of `m` examples."""
+class _Batch:
+    """One batch's inputs [1; x]ᵀ and labels, with the buffers of a pass over m examples."""
 
-    def __init__(self, sizes: tuple[int, ...], stack: int, m: int) -> None:
-        hidden = sizes[1:-1]
-        self.h_flat = np.ones((stack, sum(m * (n + 1) for n in hidden)))
+    def __init__(self, x: np.ndarray, y: np.ndarray, sizes: tuple[int, ...],
+                 lead: tuple[int, ...], rate: float) -> None:
+        m = x.shape[-2]
+        self.xt = np.ascontiguousarray(_t(np.concatenate([np.ones((*lead, m, 1)), x], axis=-1)))
+        self.yt = np.ascontiguousarray(_t(y))
+        self.scale = np.array(rate / m)  # lr / count, as a 0-d array for speed
+        hidden = [(n + 1, m) for n in sizes[1:-1]]
+        self.h_flat = np.ones((*lead, sum(r * c for r, c in hidden)))
         self.slope_flat = np.empty_like(self.h_flat)
-        self.h = _blocks(self.h_flat, [(m, n + 1) for n in hidden])  # [1, a] of hidden layers
-        self.slope = [s[..., 1:] for s in _blocks(self.slope_flat, [(m, n + 1) for n in hidden])]
-        self.z = [np.empty((stack, m, n)) for n in sizes[1:]]
-        self.out = np.empty((stack, m, 1))
-        self.delta = [np.empty((stack, m, n)) for n in sizes[1:]]
+        h = _blocks(self.h_flat, hidden)  # [1; a]ᵀ of each hidden layer
+        self.inputs = [self.xt, *h]  # what each layer of links reads
+        self.outputs = [b[..., 1:, :] for b in h] + [np.empty((*lead, 1, m))]
+        self.slopes = [b[..., 1:, :] for b in _blocks(self.slope_flat, hidden)]
+        self.deltas = [np.empty((*lead, n, m)) for n in sizes[1:]]
+        self.tmp = np.empty((*lead, 1, m))
+
+    def wire(self, pt: list[np.ndarray], w: list[np.ndarray], grads: list[np.ndarray]) -> _Batch:
+        """Name what each step reads and writes: (Pᵀ, input, output), (W, δ, δ below, slope),
+        ([1; a]ᵀ, δᵀ, gradient), layer by layer."""
+        links = list(zip(pt, self.inputs, self.outputs))
+        self.forward, self.forward_out = links[:-1], links[-1]
+        self.backward = list(zip(w[1:], self.deltas[1:], self.deltas[:-1], self.slopes))[::-1]
+        self.gradients = list(zip(self.inputs, [_t(d) for d in self.deltas], grads))
+        return self
 
 
 class Lockstep:
-    """S networks of one configuration, trained together; each member has its own data."""
+    """One network, or S networks of one configuration trained together, each on its own data."""
 
-    def __init__(self, configs: Sequence[Config], starts: Sequence[Start]) -> None:
+    def __init__(self, configs: Sequence[Config], starts: Sequence[Start], *,
+                 stacked: bool = False) -> None:
         self.configs = list(configs)
-        config = self.config = configs[0]  # the members differ by seed only
+        config = self.config = configs[0]  # members differ by seed only
+        stacked = stacked or len(starts) > 1
+        lead = (len(starts),) if stacked else ()
+        self._mm = np.matmul if stacked else np.dot
         self.sizes = config.layer_sizes
-        stack = len(starts)
         self.shapes = [(n_in + 1, n_out) for n_in, n_out in zip(self.sizes, self.sizes[1:])]
         total = sum(r * c for r, c in self.shapes)
-        self.params = np.empty((stack, total))
-        self.dead = np.zeros((stack, total), dtype=bool)
+        self.params = np.empty((*lead, total))
+        self.dead = np.zeros((*lead, total), dtype=bool)
         self.P = _blocks(self.params, self.shapes)
-        dead_blocks = _blocks(self.dead, self.shapes)
-        for k, layer in enumerate(zip(*(s.layers for s in starts), strict=True)):
-            self.P[k][:, 0, :] = [lay.biases for lay in layer]
-            self.P[k][:, 1:, :] = [lay.weights for lay in layer]
-            dead_blocks[k][:, 1:, :] = [lay.dead for lay in layer]
-        self.W = [p[:, 1:, :] for p in self.P]
-        self.WT = [w.swapaxes(1, 2) for w in self.W]
-        # λ·lr on every weight, 0 on biases, which are never regularized.
+        self.PT = [_t(p) for p in self.P]
+        self.W = [p[..., 1:, :] for p in self.P]
+        for k, (p, d) in enumerate(zip(self.P, _blocks(self.dead, self.shapes))):
+            p[..., 0, :] = np.reshape([s.layers[k].biases for s in starts], p[..., 0, :].shape)
+            p[..., 1:, :] = np.reshape([s.layers[k].weights for s in starts], p[..., 1:, :].shape)
+            d[..., 1:, :] = np.reshape([s.layers[k].dead for s in starts], d[..., 1:, :].shape)
+        # lr·λ on every weight, 0 on biases, which are never regularized.
         self.reg_step = np.zeros(total)
         for block in _blocks(self.reg_step, self.shapes):
             block[1:, :] = config.learning_rate * config.reg_rate
-        self.hidden = ACTIVATIONS[config.activation]
-        self.output = ACTIVATIONS[OUTPUT_ACTIVATION[config.problem]]
-        self._data(starts)
+        hidden = ACTIVATIONS[config.activation]
+        output = ACTIVATIONS[OUTPUT_ACTIVATION[config.problem]]
+        self._act, self._slope = hidden.forward, hidden.slope
+        self._out_act = output.forward
+        self._out_slope = output.slope if output.has_slope else None
         self._grad = np.empty_like(self.params)
-        self._grad_blocks = _blocks(self._grad, self.shapes)
-        self.history = [np.array([[a, b] for a, b in self._losses()])]
+        self._grads = _blocks(self._grad, self.shapes)
+        self._data(starts, lead)
+        self.history = [self._losses()]
+        count = len(starts)
         self.snapshot = Snapshot(
-            self.params.copy(), self.dead.copy(), np.zeros(stack, dtype=np.int64),
-            np.zeros(stack, dtype=np.int64),
+            self.params.reshape(count, -1).copy(), self.dead.reshape(count, -1).copy(),
+            np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64),
         )
 
-    def _data(self, starts: Sequence[Start]) -> None:
+    def _data(self, starts: Sequence[Start], lead: tuple[int, ...]) -> None:
         features = self.config.features
-        self.x_train = np.stack([feature_matrix(features, s.train.x, s.train.y) for s in starts])
-        self.x_test = np.stack([feature_matrix(features, s.test.x, s.test.y) for s in starts])
-        self.y_train = np.stack([s.train.label for s in starts])[..., None]
-        self.y_test = np.stack([s.test.label for s in starts])[..., None]
-        x = _with_ones(self.x_train)
-        n, size = x.shape[1], self.config.batch_size
+
+        def stack(arrays: list[np.ndarray]) -> np.ndarray:
+            return np.stack(arrays) if lead else arrays[0]
+
+        x_train = stack([feature_matrix(features, s.train.x, s.train.y) for s in starts])
+        y_train = stack([s.train.label for s in starts])[..., None]
+        x_test = stack([feature_matrix(features, s.test.x, s.test.y) for s in starts])
+        y_test = stack([s.test.label for s in starts])[..., None]
+        self._split = [0, x_train.shape[-2]]
+        self._counts = np.array([x_train.shape[-2], x_test.shape[-2]], dtype=np.float64)
+        self._everything = _Batch(
+            np.concatenate([x_train, x_test], axis=-2), np.concatenate([y_train, y_test], axis=-2),
+            self.sizes, lead, 0.0).wire(self.PT, self.W, self._grads)
+        size = self.config.batch_size
+        n = x_train.shape[-2]
         full = n // size
         tail = n - full * size
-        passes: dict[int, _Pass] = {}
 
-        def batch(xs: np.ndarray, ys: np.ndarray) -> tuple:
-            m = xs.shape[1]
-            if m not in passes:
-                passes[m] = _Pass(self.sizes, len(starts), m)
-            return xs, ys, passes[m], self.config.learning_rate / m
+        def batch(rows: np.ndarray | slice) -> _Batch:
+            return _Batch(x_train[..., rows, :], y_train[..., rows, :], self.sizes, lead,
+                          self.config.learning_rate).wire(self.PT, self.W, self._grads)
 
-        rows = [slice(k * size, (k + 1) * size) for k in range(full)]
-        self.first_epoch = [batch(x[:, r], self.y_train[:, r]) for r in rows]
+        self.first_epoch = [batch(slice(k * size, (k + 1) * size)) for k in range(full)]
         self.next_epochs = list(self.first_epoch)
         if tail and full:
-            # The tail of each epoch is not applied; its sums carry into the first update of
-            # the next epoch, made with the same weights: one batch of tail + size examples.
-            carried = np.r_[full * size : n, 0:size]
-            self.next_epochs[0] = batch(x[:, carried], self.y_train[:, carried])
+            # The tail of an epoch is not applied: its sums carry into the first update of
+            # the next epoch, made with the same weights, so that update is one batch of
+            # tail + size examples.
+            self.next_epochs[0] = batch(np.r_[full * size : n, 0:size])
 
-    def _step(self, x: np.ndarray, y: np.ndarray, buf: _Pass, scale: float) -> None:
+    def _forward(self, b: _Batch) -> np.ndarray:
+        """Every unit's output over the batch; returns the network's output (…, 1, m)."""
+        mm, act = self._mm, self._act
+        for pt, x, a in b.forward:
+            mm(pt, x, a)
+            act(a, a)
+        pt, x, out = b.forward_out
+        mm(pt, x, out)
+        return self._out_act(out, out)
+
+    def _step(self, b: _Batch) -> None:
         """One update: forward and backward over a batch, then the mean-gradient step."""
-        matmul = np.matmul
-        last = len(self.P) - 1
-        a = x
-        for k in range(last):
-            matmul(a, self.P[k], out=buf.z[k])
-            self.hidden.forward(buf.z[k], out=buf.h[k][..., 1:])
-            a = buf.h[k]
-        out = buf.out
-        matmul(a, self.P[last], out=buf.z[last])
-        self.output.forward(buf.z[last], out=out)
-        # δ at the output: (output − label) · slope; then back through W, layer by layer.
-        delta = buf.delta[last]
-        np.subtract(out, y, out=delta)
-        np.multiply(delta, self.output.slope(out, buf.z[last]), out=delta)
-        self.hidden.slope(buf.h_flat, buf.slope_flat)
-        for k in range(last, 0, -1):
-            matmul(buf.delta[k], self.WT[k], out=buf.delta[k - 1])
-            np.multiply(buf.delta[k - 1], buf.slope[k - 1], out=buf.delta[k - 1])
-        grads = self._grad_blocks
-        matmul(x.swapaxes(1, 2), buf.delta[0], out=grads[0])
-        for k in range(1, last + 1):
-            matmul(buf.h[k - 1].swapaxes(1, 2), buf.delta[k], out=grads[k])
-        self._update(scale)
+        mm, mul, act = self._mm, np.multiply, self._act
+        for pt, x, a in b.forward:
+            mm(pt, x, a)
+            act(a, a)
+        pt, x, out = b.forward_out
+        mm(pt, x, out)
+        self._out_act(out, out)
+        # δ at the output is (output − label)·slope; it goes back through the weights.
+        delta = np.subtract(out, b.yt, b.deltas[-1])
+        if self._out_slope is not None:
+            mul(delta, self._out_slope(out, b.tmp), delta)
+        if b.backward:
+            self._slope(b.h_flat, b.slope_flat)
+        for w, d, below, slope in b.backward:
+            mm(w, d, below)
+            mul(below, slope, below)
+        for x, d_t, grad in b.gradients:
+            mm(x, d_t, grad)
+        self._update(b.scale)
 
-    def _update(self, scale: float) -> None:
+    def _update(self, scale: np.ndarray) -> None:
         """w′ = w − (lr/count)·E, then w″ = w′ − (lr·λ)·ρ(w) with ρ taken before the step."""
+        grad = np.multiply(self._grad, scale, self._grad)
         rule = self.config.regularization
         if rule == "none" or self.config.reg_rate == 0:
-            self.params -= self._grad * scale
-            return
-        if rule == "L2":
-            self.params -= self._grad * scale + self.reg_step * self.params
-            return
-        # L1: a link whose weight the regularization step carries across zero dies for good.
-        shrink = self.reg_step * np.sign(self.params)
-        self.params -= self._grad * scale
-        after = self.params - shrink
-        self.dead |= self.params * after < 0
-        np.copyto(self.params, np.where(self.dead, 0.0, after))
+            np.subtract(self.params, grad, self.params)
+        elif rule == "L2":
+            shrink = self.reg_step * self.params
+            self.params -= grad
+            self.params -= shrink
+        else:  # L1: a link the regularization step carries across zero dies for good.
+            shrink = self.reg_step * np.sign(self.params)
+            self.params -= grad
+            after = self.params - shrink
+            self.dead |= self.params * after < 0
+            np.copyto(self.params, np.where(self.dead, 0.0, after))
 
-    def _losses(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Mean half squared error on the training and the test data, per member."""
-        weights = [w for w in self.W]
-        biases = [p[:, 0, :] for p in self.P]
-        result = []
-        for x, y in ((self.x_train, self.y_train), (self.x_test, self.y_test)):
-            out = forward(weights, biases, x, hidden=self.config.activation,
-                          problem=self.config.problem)[-1]
-            e = out - y
-            result.append((0.5 * (e * e)).mean(axis=(1, 2)))
-        return list(zip(*result, strict=True))
+    def _losses(self) -> np.ndarray:
+        """(S, 2): mean half squared error on the training, then the test data, per member."""
+        everything = self._everything
+        e = np.subtract(self._forward(everything), everything.yt, everything.tmp)
+        np.multiply(e, e, e)
+        # Σ ½·e·e over the training points, then over the test points, each over its count.
+        sums = np.add.reduceat(e[..., 0, :], self._split, axis=-1)
+        return (sums * 0.5 / self._counts).reshape(-1, 2)
 
     def epoch(self) -> np.ndarray:
-        """Train one epoch; returns (S, 2) train and test losses after it."""
+        """Train one epoch; returns (S, 2) training and test losses after it."""
         batches = self.next_epochs if len(self.history) > 1 else self.first_epoch
         with np.errstate(all="ignore"):
-            for x, y, buf, scale in batches:
-                self._step(x, y, buf, scale)
-            losses = np.array(self._losses())
+            for b in batches:
+                self._step(b)
+            losses = self._losses()
         self._record(losses)
         return losses
 
     def _record(self, losses: np.ndarray) -> None:
+        """Keep each member's state if its numbers are still finite; otherwise freeze it."""
         epoch = len(self.history)
         self.history.append(losses)
+        params = self.params.reshape(len(losses), -1)
+        dead = self.dead.reshape(len(losses), -1)
         previous = self.snapshot
         running = previous.diverged_at == 0
-        finite = np.isfinite(losses).all(axis=1) & np.isfinite(self.params).all(axis=1)
-        ok = running & finite
+        finite = np.isfinite(losses).all(axis=1) & np.isfinite(params).all(axis=1)
+        # One assignment each, so that an interrupt never leaves a half-updated snapshot.
+        if finite.all() and running.all():
+            self.snapshot = Snapshot(params.copy(), dead.copy(), previous.epochs + 1,
+                                     previous.diverged_at)
+            return
+        ok = (running & finite)[:, None]
         self.snapshot = Snapshot(
-            np.where(ok[:, None], self.params, previous.params),
-            np.where(ok[:, None], self.dead, previous.dead),
-            np.where(ok, epoch, previous.epochs),
+            np.where(ok, params, previous.params), np.where(ok, dead, previous.dead),
+            np.where(ok[:, 0], epoch, previous.epochs),
             np.where(running & ~finite, epoch, previous.diverged_at),
         )
 
