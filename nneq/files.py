@@ -40,3 +40,15 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write `text` to `path` atomically."""
     with atomic_path(path) as temp:
         temp.write_text(text, encoding="utf-8")
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work is done, a path that could not be written."""
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise NneqError(f"cannot write {target}: it is a folder")
+    if not parent.is_dir():
+        raise NneqError(f"cannot write {target}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise NneqError(f"cannot write {target}: permission denied")

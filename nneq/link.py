@@ -30,8 +30,8 @@ _NUMBERS = {
 }
 # Links carry every key, in the order the Playground writes them.
 _ORDER = (
-    "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate", "regularizationRate",
-    "noise", "networkShape", "seed", "showTestData", "discretize", "percTrainData", "x", "y",
+    "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate",
+    "regularizationRate", "noise", "networkShape", "seed", "showTestData", "discretize", "percTrainData", "x", "y",
     "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY", "collectStats", "problem",
     "initZero", "hideText",
 )

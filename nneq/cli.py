@@ -1,0 +1,209 @@
+"""The `nneq` command: parse, make one library call, render. All I/O and exit codes live here."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from nneq.activations import ACTIVATIONS
+from nneq.config import REGULARIZATIONS, Config
+from nneq.datasets import DATASETS
+from nneq.errors import NneqError
+from nneq.features import FEATURES
+from nneq.files import check_writable
+from nneq.link import to_link
+from nneq.model import Model, load, save
+from nneq.runfile import SETTINGS, read_run_file, resolve_config
+from nneq.train import check_epochs, training
+
+DEFAULT_MODEL = "nneq-model.json"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line to stderr and return the exit to raise."""
+    typer.echo(f"nneq: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _usage_error(err: Exception) -> bool:
+    """Typer's own errors for bad flags: they carry a message and an exit code."""
+    return hasattr(err, "format_message") and hasattr(err, "exit_code")
+
+
+class _Group(TyperGroup):
+    """Every user mistake ends as one line on stderr and exit code 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except NneqError as err:
+            typer.echo(f"nneq: {err}", err=True)
+            sys.exit(2)
+        except (KeyboardInterrupt, typer.Abort):
+            typer.echo("nneq: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(1)
+        except Exception as err:
+            if not _usage_error(err):
+                raise
+            if type(err).__name__ == "NoArgsIsHelpError":
+                typer.echo(err.ctx.get_help())  # type: ignore[attr-defined]
+                sys.exit(0)
+            message = " ".join(err.format_message().split())  # type: ignore[attr-defined]
+            typer.echo(f"nneq: {message}", err=True)
+            sys.exit(2)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Train TensorFlow Playground networks exactly and write what they learnt as equations.",
+)
+
+ModelArg = Annotated[Path, typer.Argument(help="Model file written by nneq train.", show_default=True)]
+
+
+# The settings every training command takes, defined once.
+DatasetOpt = Annotated[str | None, typer.Option(
+    help=f"Dataset: {', '.join(DATASETS)}. The problem type follows from it.")]
+ShapeOpt = Annotated[str | None, typer.Option(help="Hidden layer sizes, e.g. 4,2 ('' for none).")]
+ActivationOpt = Annotated[str | None, typer.Option(
+    help=f"Hidden activation: {', '.join(ACTIVATIONS)}.")]
+FeaturesOpt = Annotated[str | None, typer.Option(
+    help=f"Comma-separated inputs among {','.join(FEATURES)}.")]
+LearningRateOpt = Annotated[float | None, typer.Option(help="Learning rate.")]
+BatchSizeOpt = Annotated[int | None, typer.Option(help="Examples per update.")]
+RegularizationOpt = Annotated[str | None, typer.Option(
+    help=f"Regularization: {', '.join(REGULARIZATIONS)}.")]
+RegRateOpt = Annotated[float | None, typer.Option(help="Regularization rate.")]
+NoiseOpt = Annotated[float | None, typer.Option(help="Noise in percent, 0 to 50.")]
+TrainPercentOpt = Annotated[float | None, typer.Option(help="Share of data for training, %.")]
+SeedOpt = Annotated[str | None, typer.Option(help="Seed string, as in the Playground.")]
+InitZeroOpt = Annotated[bool | None, typer.Option("--init-zero/--no-init-zero",
+                                                  help="Start from zero weights.")]
+UrlOpt = Annotated[str | None, typer.Option(help="Start from a Playground link.")]
+ConfigOpt = Annotated[Path | None, typer.Option(help="TOML file of settings (flag names as keys).")]
+EpochsOpt = Annotated[int | None, typer.Option(help="Epochs to train [default: 500].")]
+
+
+def _settings(values: dict[str, Any]) -> tuple[Config, int]:
+    """The configuration and epochs from --url, --config and the setting flags in `values`."""
+    run_file = read_run_file(values["config"]) if values["config"] is not None else None
+    flags = {name: values[name.replace("-", "_")] for name in SETTINGS}
+    config = resolve_config(url=values["url"], run_file=run_file, flags=flags).with_seed()
+    epochs = values["epochs"]
+    if epochs is None:
+        epochs = run_file.epochs if run_file and run_file.epochs is not None else 500
+    return config, check_epochs(epochs)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total, self.enabled, self.shown = total, enabled, 0.0
+
+    def __call__(self, epoch: int, losses: Any) -> None:  # noqa: ANN401
+        now = time.monotonic()
+        if not self.enabled or (now - self.shown < 0.1 and epoch < self.total):
+            return
+        self.shown = now
+        width = 30
+        done = int(width * epoch / max(self.total, 1))
+        bar = "#" * done + "-" * (width - done)
+        train, test = losses[0]
+        typer.echo(f"\r[{bar}] epoch {epoch}/{self.total}  loss train {train:.3f} test {test:.3f}",
+                   err=True, nl=False)
+
+    def close(self) -> None:
+        if self.enabled:
+            typer.echo("\r" + " " * 78 + "\r", err=True, nl=False)
+
+
+def summary(model: Model, out: Path) -> str:
+    """Epochs, losses (three decimals, as the Playground shows them), accuracy, seed, file."""
+    c = model.config
+    shape = "-".join(str(n) for n in c.layer_sizes)
+    lines = [
+        f"trained {model.epochs} epochs: {c.dataset}, {shape} {c.activation}, seed {c.seed}",
+        f"loss      train {model.loss_train[-1]:.3f}   test {model.loss_test[-1]:.3f}",
+    ]
+    if c.problem == "classification":
+        train, test = model.data()
+        lines.append(f"accuracy  train {model.accuracy(train):.1%}  test {model.accuracy(test):.1%}")
+    lines.append(f"model written to {out}")
+    return "\n".join(lines)
+
+
+@app.command()
+def train(
+    dataset: DatasetOpt = None,
+    shape: ShapeOpt = None,
+    activation: ActivationOpt = None,
+    features: FeaturesOpt = None,
+    learning_rate: LearningRateOpt = None,
+    batch_size: BatchSizeOpt = None,
+    regularization: RegularizationOpt = None,
+    reg_rate: RegRateOpt = None,
+    noise: NoiseOpt = None,
+    train_percent: TrainPercentOpt = None,
+    seed: SeedOpt = None,
+    init_zero: InitZeroOpt = None,
+    url: UrlOpt = None,
+    config: ConfigOpt = None,
+    epochs: EpochsOpt = None,
+    out: Annotated[Path, typer.Option(help="Where to write the model file.")] = Path(DEFAULT_MODEL),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")] = False,
+) -> None:
+    """Train a network exactly as the Playground would, and save it as a model file."""
+    settings, n_epochs = _settings(locals())
+    check_writable(out)
+    run = training(settings)
+    progress = _Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    try:
+        run.run(n_epochs, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        model = run.model()
+        save(model, out)
+        typer.echo(f"nneq: interrupted; saved the model as of epoch {model.epochs} to {out}",
+                   err=True)
+        raise typer.Exit(130) from None
+    progress.close()
+    model = run.model()
+    save(model, out)
+    typer.echo(summary(model, out))
+    if model.diverged:
+        raise fail(f"training diverged at epoch {model.diverged_at}: a loss or weight stopped "
+                   f"being finite; kept epoch {model.epochs}. Try a learning rate below "
+                   f"{settings.learning_rate:g}.", code=1)
+
+
+@app.command()
+def url(model: ModelArg = Path(DEFAULT_MODEL)) -> None:
+    """Print the Playground link that opens the model's configuration."""
+    typer.echo(to_link(load(model).config))
+
+
+@app.command()
+def datasets() -> None:
+    """List the datasets, one line each."""
+    width = max(len(name) for name in DATASETS)
+    for d in DATASETS.values():
+        typer.echo(f"{d.name:<{width}}  {d.problem:<14}  {d.description}")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

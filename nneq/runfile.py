@@ -1,0 +1,73 @@
+"""Where a run's settings come from: a Playground link, a TOML file and flags, merged in that order."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nneq.config import Config
+from nneq.errors import ConfigError, NneqError
+from nneq.link import parse_link
+
+SETTINGS = (
+    "dataset", "shape", "activation", "features", "learning-rate", "batch-size", "regularization",
+    "reg-rate", "noise", "train-percent", "seed", "init-zero",
+)
+RUN_KEYS = (*SETTINGS, "epochs", "url")
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """A TOML run file: configuration settings, epochs, a link, and keys other commands read."""
+
+    path: str
+    settings: dict[str, object] = field(default_factory=dict)
+    epochs: int | None = None
+    url: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = ()) -> RunFile:
+    """Read a TOML run file; unknown keys are refused, naming the keys allowed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NneqError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise NneqError(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise NneqError(f"{path}: not valid TOML ({err})") from None
+    allowed = (*RUN_KEYS, *extra_keys)
+    settings: dict[str, object] = {}
+    for key, value in data.items():
+        name = key.replace("_", "-")
+        if name not in allowed:
+            raise NneqError(f"{path}: unknown key {key!r}; allowed keys: {', '.join(allowed)}")
+        settings[name] = value
+    epochs = settings.pop("epochs", None)
+    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0):
+        raise ConfigError("epochs", epochs, "a whole number >= 0", source=str(path))
+    url = settings.pop("url", None)
+    if url is not None and not isinstance(url, str):
+        raise ConfigError("url", url, "a Playground link as a string", source=str(path))
+    extra = {k: settings.pop(k) for k in list(settings) if k in extra_keys}
+    return RunFile(str(path), settings, epochs, url, extra)
+
+
+def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
+                   flags: Mapping[str, object] | None = None) -> Config:
+    """The configuration from a link, then a run file's settings, then flags: later ones win."""
+    merged: dict[str, object] = {}
+    link = url or (run_file.url if run_file else None)
+    if link:
+        merged.update(parse_link(link).config.to_dict())
+    if run_file is not None:
+        merged.update({k.replace("-", "_"): v for k, v in run_file.settings.items()})
+    merged.update({k.replace("-", "_"): v for k, v in (flags or {}).items() if v is not None})
+    source = run_file.path if run_file is not None and not flags else ""
+    return Config.from_dict(merged, source=source)
