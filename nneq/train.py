@@ -163,6 +163,11 @@ class Lockstep:
 
     def _step(self, b: _Batch) -> None:
         """One update: forward and backward over a batch, then the mean-gradient step."""
+        self._backward(b)
+        self._update(b.scale)
+
+    def _backward(self, b: _Batch) -> None:
+        """Forward and backward over a batch: the summed gradient of every parameter into _grad."""
         mm, mul, act = self._mm, np.multiply, self._act
         for pt, x, a in b.forward:
             mm(pt, x, a)
@@ -181,7 +186,6 @@ class Lockstep:
             mul(below, slope, below)
         for x, d_t, grad in b.gradients:
             mm(x, d_t, grad)
-        self._update(b.scale)
 
     def _update(self, scale: np.ndarray) -> None:
         """w′ = w − (lr/count)·E, then w″ = w′ − (lr·λ)·ρ(w) with ρ taken before the step."""

@@ -1,0 +1,226 @@
+"""The nneq command: training, model files, links and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import nneq
+from nneq.cli import app
+
+from .conftest import reference
+
+runner = CliRunner()
+POST_LINK = (
+    "http://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=circle&"
+    "regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&"
+    "seed=0.53049&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&"
+    "xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&"
+    "collectStats=false&problem=classification&initZero=false&hideText=false"
+)
+
+
+def nneq_executable() -> str:
+    beside = Path(sys.executable).parent / "nneq"
+    found = str(beside) if beside.exists() else shutil.which("nneq")
+    if found is None:
+        pytest.skip("the nneq executable is not installed")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_post_link_trains_the_reference_weights():
+    result = runner.invoke(app, ["train", "--url", POST_LINK, "--epochs", "200", "--quiet"])
+    assert result.exit_code == 0, result.output
+    model = nneq.load("nneq-model.json")
+    expected = next(s for s in reference("v01_post_circle")["snapshots"] if s["epoch"] == 200)
+    for layer, ref in zip(model.layers, expected["layers"], strict=True):
+        np.testing.assert_allclose(layer.weights, ref["weights"], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(layer.biases, ref["biases"], rtol=0, atol=1e-9)
+    assert "seed 0.53049" in result.output
+
+
+def test_summary_and_model_file_contract():
+    result = runner.invoke(app, ["train", "--dataset", "xor", "--seed", "s", "--epochs", "30",
+                                 "--out", "xor.json"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "trained 30 epochs: xor, 2-4-2-1 tanh, seed s"
+    assert lines[1].startswith("loss      train 0.") and "test 0." in lines[1]
+    assert lines[2].startswith("accuracy  train ")
+    assert lines[3] == "model written to xor.json"
+    data = json.loads(Path("xor.json").read_text())
+    assert data["format"] == "nneq-model" and data["version"] == 1
+    assert data["config"]["seed"] == "s" and data["features"] == ["x1", "x2"]
+    assert [np.shape(layer["weights"]) for layer in data["layers"]] == [(2, 4), (4, 2), (2, 1)]
+    assert len(data["history"]["loss_train"]) == 31 and data["epochs"] == 30
+    assert data["diverged"] is False
+
+
+def test_seed_is_picked_printed_and_saved_when_not_given():
+    result = runner.invoke(app, ["train", "--epochs", "1"])
+    seed = nneq.load("nneq-model.json").config.seed
+    assert f"seed {seed}" in result.output
+
+
+def test_flags_override_link_and_config_file(in_tmp):
+    Path("run.toml").write_text('dataset = "gauss"\nshape = [3]\nlearning-rate = 0.01\nepochs = 4\n'
+                                f'url = "{POST_LINK}"\n')
+    result = runner.invoke(app, ["train", "--config", "run.toml", "--learning-rate", "0.1"])
+    assert result.exit_code == 0, result.output
+    model = nneq.load("nneq-model.json")
+    c = model.config
+    assert (c.dataset, c.shape, c.learning_rate, c.seed, model.epochs) == ("gauss", (3,), 0.1, "0.53049", 4)
+
+
+def test_url_round_trip():
+    runner.invoke(app, ["train", "--dataset", "spiral", "--features", "x1,x2,sin(x1)", "--shape", "5",
+                        "--regularization", "L1", "--reg-rate", "0.003", "--seed", "trip",
+                        "--epochs", "20", "--out", "a.json"])
+    link = runner.invoke(app, ["url", "a.json"]).output.strip()
+    assert link.startswith("https://playground.tensorflow.org/#")
+    runner.invoke(app, ["train", "--url", link, "--epochs", "20", "--out", "b.json"])
+    a, b = nneq.load("a.json"), nneq.load("b.json")
+    assert a.config == b.config
+    for la, lb in zip(a.layers, b.layers):
+        np.testing.assert_array_equal(la.weights, lb.weights)
+        np.testing.assert_array_equal(la.dead, lb.dead)
+
+
+def test_datasets_lists_one_line_each():
+    result = runner.invoke(app, ["datasets"])
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == ["circle", "xor", "gauss", "spiral", "reg-plane",
+                                                   "reg-gauss"]
+
+
+def test_divergence_saves_last_finite_epoch_and_exits_1():
+    result = runner.invoke(app, ["train", "--dataset", "reg-plane", "--learning-rate", "10",
+                                 "--shape", "8,8", "--seed", "d", "--epochs", "50"])
+    assert result.exit_code == 1
+    assert "diverged at epoch 2" in result.output and "learning rate below 10" in result.output
+    data = json.loads(Path("nneq-model.json").read_text())
+    assert data["diverged"] is True and data["epochs"] == 1
+
+
+def write(name: str, text: str) -> str:
+    Path(name).write_text(text)
+    return name
+
+
+def model_file(**changes: object) -> str:
+    data = nneq.train(nneq.Config(seed="m"), epochs=1).to_json()
+    data.update(changes)
+    return write("changed.json", json.dumps(data))
+
+
+BAD_INPUTS = {
+    "unknown dataset": lambda: ["train", "--dataset", "moons"],
+    "unknown activation": lambda: ["train", "--activation", "softplus"],
+    "unknown feature": lambda: ["train", "--features", "x1,cos(x1)"],
+    "no features": lambda: ["train", "--features", ""],
+    "unknown regularization": lambda: ["train", "--regularization", "L3"],
+    "zero layer size": lambda: ["train", "--shape", "4,0"],
+    "text layer size": lambda: ["train", "--shape", "four"],
+    "learning rate text": lambda: ["train", "--learning-rate", "fast"],
+    "learning rate zero": lambda: ["train", "--learning-rate", "0"],
+    "learning rate inf": lambda: ["train", "--learning-rate", "inf"],
+    "batch size zero": lambda: ["train", "--batch-size", "0"],
+    "noise too high": lambda: ["train", "--noise", "60"],
+    "train percent": lambda: ["train", "--train-percent", "100"],
+    "negative reg rate": lambda: ["train", "--reg-rate", "-1"],
+    "negative epochs": lambda: ["train", "--epochs", "-5"],
+    "unknown flag": lambda: ["train", "--momentum", "0.9"],
+    "unparsable link": lambda: ["train", "--url", "not a link"],
+    "link without settings": lambda: ["train", "--url", "https://example.com/#top"],
+    "link bad shape": lambda: ["train", "--url", "#networkShape=4,x"],
+    "link bad learning rate": lambda: ["train", "--url", "#learningRate=-1"],
+    "missing toml": lambda: ["train", "--config", "nothing.toml"],
+    "invalid toml": lambda: ["train", "--config", write("bad.toml", "dataset = \n")],
+    "unknown toml key": lambda: ["train", "--config", write("k.toml", "momentum = 0.9\n")],
+    "bad toml value": lambda: ["train", "--config", write("v.toml", "shape = [4, -2]\n")],
+    "bad toml epochs": lambda: ["train", "--config", write("e.toml", "epochs = \"many\"\n")],
+    "output folder missing": lambda: ["train", "--out", "no/such/folder/m.json"],
+    "output is a folder": lambda: ["train", "--out", "."],
+    "model missing": lambda: ["url", "missing.json"],
+    "model not json": lambda: ["url", write("x.json", "{not json")],
+    "model foreign json": lambda: ["url", write("f.json", '{"weights": []}')],
+    "model newer version": lambda: ["url", model_file(version=2)],
+    "model bad weights": lambda: ["url", model_file(layers=[{"weights": [[1]], "biases": [0],
+                                                              "dead": [[False]]}])],
+    "model missing history": lambda: ["url", write("h.json", json.dumps(
+        {k: v for k, v in json.loads(Path(model_file()).read_text()).items() if k != "history"}))],
+    "model bad config": lambda: ["url", model_file(config={"dataset": "moons", "seed": "x"})],
+    "unknown command": lambda: ["fly"],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_gives_one_line_and_exit_2(case):
+    result = runner.invoke(app, BAD_INPUTS[case]())
+    assert result.exit_code == 2, (case, result.output)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("nneq: ")
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not Path("nneq-model.json").exists()  # nothing half-made was left behind
+
+
+def test_messages_name_the_problem_and_what_is_allowed():
+    cases = {
+        ("train", "--dataset", "moons"): ["moons", "circle, xor"],
+        ("train", "--noise", "60"): ["noise", "0 to 50"],
+        ("train", "--config", write("k.toml", "momentum = 1\n")): ["momentum", "allowed keys"],
+        ("url", "missing.json"): ["missing.json", "no such file"],
+    }
+    for args, words in cases.items():
+        message = runner.invoke(app, list(args)).output
+        for word in words:
+            assert word in message
+
+
+def test_installed_executable_trains_and_reports_errors(in_tmp):
+    exe = nneq_executable()
+    done = subprocess.run([exe, "train", "--dataset", "xor", "--epochs", "5", "--seed", "e"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert nneq.load(in_tmp / "nneq-model.json").epochs == 5
+    assert done.stderr == ""  # not a terminal: nothing but the summary
+    bad = subprocess.run([exe, "train", "--shape", "0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_saves_the_last_finished_epoch(in_tmp):
+    exe = nneq_executable()
+    process = subprocess.Popen([exe, "train", "--epochs", "10000000", "--out", "m.json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    model = nneq.load(in_tmp / "m.json")
+    assert 0 < model.epochs < 10000000
+    assert f"epoch {model.epochs}" in err
+    assert [p.name for p in in_tmp.iterdir()] == ["m.json"]  # no temporary file left
+
+
+def test_python_dash_m_runs_the_command():
+    done = subprocess.run([sys.executable, "-m", "nneq", "datasets"], capture_output=True, text=True,
+                          timeout=60, env={**os.environ})
+    assert done.returncode == 0 and "circle" in done.stdout

@@ -1,0 +1,128 @@
+"""Configurations are validated once, when made; links are read as the Playground reads them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from nneq import Config, ConfigError, parse_link, to_link
+from nneq.link import js_number, js_string
+
+BAD_VALUES = [
+    ("dataset", "moons", "one of circle"),
+    ("activation", "softplus", "one of tanh"),
+    ("features", ("x1", "cos(x1)"), "features among"),
+    ("features", (), "at least one"),
+    ("features", ("x1", "x"), "each feature once"),
+    ("regularization", "L3", "one of none"),
+    ("shape", (4, 0), "whole numbers >= 1"),
+    ("shape", (2.5,), "whole numbers >= 1"),
+    ("shape", "4,a", "whole numbers >= 1"),
+    ("learning_rate", 0, "positive finite"),
+    ("learning_rate", -0.1, "positive finite"),
+    ("learning_rate", math.inf, "positive finite"),
+    ("learning_rate", math.nan, "positive finite"),
+    ("learning_rate", "fast", "a number"),
+    ("batch_size", 0, "whole number >= 1"),
+    ("batch_size", 2.5, "whole number >= 1"),
+    ("noise", 51, "0 to 50"),
+    ("noise", -1, "0 to 50"),
+    ("train_percent", 0, "1 to 99"),
+    ("train_percent", 100, "1 to 99"),
+    ("reg_rate", -0.001, ">= 0"),
+    ("seed", 123, "a string"),
+    ("init_zero", "yes", "true or false"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "allowed"), BAD_VALUES)
+def test_bad_value_names_setting_value_and_what_is_allowed(field, value, allowed):
+    with pytest.raises(ConfigError) as caught:
+        Config(**{field: value})
+    message = str(caught.value)
+    assert field in message
+    assert allowed in message
+    assert caught.value.field == field
+
+
+def test_defaults_are_the_playgrounds():
+    c = Config()
+    assert (c.dataset, c.features, c.shape, c.activation) == ("circle", ("x1", "x2"), (4, 2), "tanh")
+    assert (c.learning_rate, c.batch_size, c.regularization, c.reg_rate) == (0.03, 10, "none", 0.0)
+    assert (c.noise, c.train_percent, c.init_zero, c.problem) == (0.0, 50.0, False, "classification")
+
+
+def test_names_are_normalised():
+    c = Config(features=("sinY", "x", "x1x2"), regularization="l2", shape="8, 4", dataset="reg-gauss")
+    assert c.features == ("x1", "x1x2", "sin(x2)")  # the Playground's input order
+    assert c.regularization == "L2"
+    assert c.shape == (8, 4)
+    assert c.problem == "regression"
+    assert Config(shape="").shape == ()
+
+
+def test_from_dict_refuses_unknown_keys():
+    with pytest.raises(ConfigError, match="a setting among"):
+        Config.from_dict({"learning-rate": 0.1, "momentum": 0.9})
+    assert Config.from_dict({"learning-rate": 0.1}).learning_rate == 0.1
+
+
+def test_link_defaults_and_raw_seed():
+    c = parse_link("https://playground.tensorflow.org/#seed=hello%20world&networkShape=").config
+    assert c.seed == "hello%20world"  # not percent-decoded
+    assert c.shape == ()  # an empty networkShape means no hidden layer
+    assert c.dataset == "circle" and c.learning_rate == 0.03
+    assert parse_link("#dataset=xor").config.seed is None
+
+
+def test_link_rules():
+    settings = parse_link("#activation=RELU&dataset=xor&noise=95&batchSize=0x10&x=false&"
+                          "sinX=0&y_hide=true&seed=a=b&learningRate= 0.1 ")
+    c = settings.config
+    assert c.activation == "tanh"  # choices are exact and case-sensitive: the default stays
+    assert any("activation=RELU" in note for note in settings.notes)
+    assert c.noise == 50  # above 80 becomes 50
+    assert c.batch_size == 16  # JavaScript reads hex
+    assert c.features == ("sin(x1)",)  # only 'false' is false; y is hidden
+    assert c.seed == "a"  # text after a second '=' is ignored
+    assert c.learning_rate == 0.1
+    assert parse_link("#noise=-5").config.noise == 0
+    assert parse_link("#seed=x&seed=y").config.seed == "y"  # the last piece wins
+    assert parse_link("#problem=regression&regDataset=reg-gauss&dataset=xor").config.dataset == "reg-gauss"
+
+
+@pytest.mark.parametrize("link", [
+    "not a link", "https://example.com/", "#networkShape=4,0", "#networkShape=4,a",
+    "#learningRate=0", "#learningRate=abc", "#learningRate=Infinity", "#batchSize=2.5",
+    "#percTrainData=0", "#regularizationRate=-1", "#x=false&y=false", "#noise=65",
+])
+def test_links_that_cannot_make_a_network_are_refused(link):
+    with pytest.raises(ConfigError):
+        parse_link(link)
+
+
+def test_link_round_trip():
+    c = Config(dataset="reg-gauss", features=("x1", "x2^2", "sin(x1)"), shape=(5, 3),
+               activation="sigmoid", regularization="L1", reg_rate=0.003, learning_rate=1e-5,
+               batch_size=7, noise=15, train_percent=70, seed="round trip", init_zero=True)
+    link = to_link(c)
+    assert "learningRate=0.00001" in link
+    assert parse_link(link).config == c
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.03, "0.03"), (1e-5, "0.00001"), (1e-7, "1e-7"), (50.0, "50"), (1e21, "1e+21"),
+    (123.456, "123.456"), (0.000001, "0.000001"), (-0.25, "-0.25"), (0.0, "0"),
+])
+def test_numbers_are_written_as_javascript_writes_them(value, text):
+    assert js_string(value) == text
+    assert js_number(text) == value
+
+
+def test_javascript_number_conversion():
+    assert js_number(" 5 ") == 5
+    assert js_number("0b101") == 5
+    assert js_number("-Infinity") == -math.inf
+    assert math.isnan(js_number("1_000"))  # Python would accept this, JavaScript does not
+    assert math.isnan(js_number("nan"))

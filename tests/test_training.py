@@ -1,0 +1,120 @@
+"""Training behaviour beyond the reference cases: any valid setting trains, divergence, batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nneq
+from nneq.activations import ACTIVATIONS
+from nneq.config import REGULARIZATIONS, Config
+from nneq.datasets import DATASETS
+from nneq.features import FEATURES
+from nneq.network import start
+from nneq.train import Lockstep, training
+
+configs = st.builds(
+    Config,
+    dataset=st.sampled_from(list(DATASETS)),
+    features=st.sets(st.sampled_from(list(FEATURES)), min_size=1).map(tuple),
+    shape=st.lists(st.integers(1, 8), max_size=3).map(tuple),
+    activation=st.sampled_from(list(ACTIVATIONS)),
+    regularization=st.sampled_from(REGULARIZATIONS),
+    reg_rate=st.sampled_from([0, 0.001, 0.03]),
+    learning_rate=st.sampled_from([0.00001, 0.003, 0.03, 0.3]),
+    batch_size=st.integers(1, 30),
+    noise=st.integers(0, 50),
+    train_percent=st.integers(1, 99),
+    seed=st.text(max_size=12),
+    init_zero=st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=configs)
+def test_any_valid_configuration_trains(config):
+    model = nneq.train(config, epochs=3)
+    if model.diverged:
+        assert model.epochs < 3 and model.diverged_at == model.epochs + 1
+    else:
+        assert model.epochs == 3
+    assert len(model.loss_train) == model.epochs + 1 == len(model.loss_test)
+    assert np.isfinite(model.loss_train).all()
+    for layer, (n_in, n_out) in zip(model.layers, zip(config.layer_sizes, config.layer_sizes[1:])):
+        assert layer.weights.shape == (n_in, n_out)
+        assert np.isfinite(layer.weights).all() and np.isfinite(layer.biases).all()
+        assert not layer.weights[layer.dead].any()  # dead links stay at 0
+
+
+def test_divergence_stops_and_keeps_the_last_finite_epoch():
+    config = Config(dataset="reg-plane", activation="tanh", learning_rate=10, shape=(8, 8), seed="d")
+    run = training(config)
+    run.run(50)
+    model = run.model()
+    assert model.diverged and model.diverged_at == 2 and model.epochs == 1
+    assert len(run.history) == 3  # training stopped right after the first non-finite epoch
+    replay = training(config)
+    replay.run(1)
+    for a, b in zip(model.layers, replay.model().layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+
+
+def test_leftover_examples_carry_into_the_next_epoch():
+    """350 points, batch 30: 11 updates an epoch; from epoch 2 the first averages 50 examples."""
+    config = Config(dataset="spiral", train_percent=70, batch_size=30, seed="carry")
+    run = training(config)
+    assert [b.xt.shape[-1] for b in run.first_epoch] == [30] * 11
+    assert [b.xt.shape[-1] for b in run.next_epochs] == [50] + [30] * 10
+    first = run.next_epochs[0].xt[1:].T
+    x_train = start(config).train
+    np.testing.assert_array_equal(first[:20, 0], x_train.x[330:350])
+    np.testing.assert_array_equal(first[20:, 0], x_train.x[:30])
+
+
+def test_batch_larger_than_the_training_set_never_updates():
+    config = Config(dataset="xor", batch_size=400, seed="big")
+    model = nneq.train(config, epochs=3)
+    before = start(config).layers
+    for a, b in zip(model.layers, before):
+        np.testing.assert_array_equal(a.weights, b.weights)
+
+
+def test_a_stack_trains_each_member_as_alone():
+    configs = [Config(dataset="gauss", shape=(3,), seed=s, regularization="L1", reg_rate=0.01)
+               for s in ("a", "b", "c")]
+    stack = Lockstep(configs, [start(c) for c in configs])
+    stack.run(20)
+    for k, config in enumerate(configs):
+        alone = nneq.train(config, epochs=20)
+        together = stack.model(k)
+        for a, b in zip(alone.layers, together.layers):
+            np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12)
+            np.testing.assert_array_equal(a.dead, b.dead)
+        np.testing.assert_allclose(alone.loss_test, together.loss_test, rtol=0, atol=1e-12)
+
+
+def test_stacked_member_that_diverges_is_frozen_alone():
+    configs = [Config(dataset="reg-plane", learning_rate=3, activation="tanh", shape=(8, 8), seed=s)
+               for s in ("d", "e")]
+    stack = Lockstep(configs, [start(c) for c in configs])
+    stack.run(30)
+    models = [stack.model(k) for k in range(2)]
+    assert any(m.diverged for m in models)
+    for config, model in zip(configs, models):
+        alone = nneq.train(config, epochs=30)
+        assert alone.diverged_at == model.diverged_at
+        assert alone.epochs == model.epochs
+
+
+def test_epochs_must_be_a_whole_number():
+    with pytest.raises(nneq.ConfigError, match="epochs"):
+        nneq.train(Config(seed="x"), epochs=-1)
+
+
+def test_train_without_seed_picks_one_and_records_it():
+    model = nneq.train(Config(dataset="xor"), epochs=1)
+    assert isinstance(model.config.seed, str) and len(model.config.seed) == 7
+    again = nneq.train(model.config, epochs=1)
+    np.testing.assert_array_equal(model.layers[0].weights, again.layers[0].weights)
