@@ -137,23 +137,28 @@ def reg_gauss(rng: SeedRandom, noise: float) -> Points:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One of the Playground's datasets: its problem type and generator."""
+    """One of the Playground's datasets: its problem type, generator and points."""
 
     name: str
     problem: str
     generate: Callable[[SeedRandom, float], Points]
     description: str
+    draws: int  # random values its points take (on average, for gauss); the shuffle takes more
+    points: int = 500
 
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
-        Dataset("circle", "classification", circle, "a disc of +1 inside a ring of -1"),
-        Dataset("xor", "classification", xor, "four quadrants, +1 where x1 and x2 share a sign"),
-        Dataset("gauss", "classification", gauss, "two Gaussian blobs, +1 upper right"),
-        Dataset("spiral", "classification", spiral, "two interleaved spirals"),
-        Dataset("reg-plane", "regression", reg_plane, "regression: a plane rising with x1 + x2"),
-        Dataset("reg-gauss", "regression", reg_gauss, "regression: six bumps of alternating sign"),
+        Dataset("circle", "classification", circle, "a disc of +1 inside a ring of -1", 2000),
+        Dataset("xor", "classification", xor, "four quadrants, +1 where x1 and x2 share a sign", 2000),
+        # 1000 normals, each a pair of draws accepted with probability π/4
+        Dataset("gauss", "classification", gauss, "two Gaussian blobs, +1 upper right", 2547),
+        Dataset("spiral", "classification", spiral, "two interleaved spirals", 1000),
+        Dataset("reg-plane", "regression", reg_plane, "regression: a plane rising with x1 + x2", 4800,
+                1200),
+        Dataset("reg-gauss", "regression", reg_gauss, "regression: six bumps of alternating sign",
+                4800, 1200),
     )
 }
 

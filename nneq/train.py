@@ -67,6 +67,11 @@ class _Batch:
         self.slopes = [b[..., 1:, :] for b in _blocks(self.slope_flat, hidden)]
         self.deltas = [np.empty((*lead, n, m)) for n in sizes[1:]]
         self.tmp = np.empty((*lead, 1, m))
+        # dot takes δᵀ as a transposed view at full speed; batched matmul is several times
+        # faster on a contiguous copy, so a stack keeps one.
+        self.deltas_t = [np.empty((*lead, m, n)) if lead else _t(d)
+                         for n, d in zip(sizes[1:], self.deltas)]
+        self.transposes = [(_t(d), d_t) for d, d_t in zip(self.deltas, self.deltas_t)] if lead else []
 
     def wire(self, pt: list[np.ndarray], w: list[np.ndarray], grads: list[np.ndarray]) -> _Batch:
         """Name what each step reads and writes: (Pᵀ, input, output), (W, δ, δ below, slope),
@@ -74,7 +79,7 @@ class _Batch:
         links = list(zip(pt, self.inputs, self.outputs))
         self.forward, self.forward_out = links[:-1], links[-1]
         self.backward = list(zip(w[1:], self.deltas[1:], self.deltas[:-1], self.slopes))[::-1]
-        self.gradients = list(zip(self.inputs, [_t(d) for d in self.deltas], grads))
+        self.gradients = list(zip(self.inputs, self.deltas_t, grads))
         return self
 
 
@@ -82,7 +87,7 @@ class Lockstep:
     """One network, or S networks of one configuration trained together, each on its own data."""
 
     def __init__(self, configs: Sequence[Config], starts: Sequence[Start], *,
-                 stacked: bool = False) -> None:
+                 stacked: bool = False, track_losses: bool = True) -> None:
         self.configs = list(configs)
         config = self.config = configs[0]  # members differ by seed only
         stacked = stacked or len(starts) > 1
@@ -112,7 +117,9 @@ class Lockstep:
         self._grad = np.empty_like(self.params)
         self._grads = _blocks(self._grad, self.shapes)
         self._data(starts, lead)
-        self.history = [self._losses()]
+        self.track_losses = track_losses  # a sweep may skip them: finiteness is then checked
+        self.epochs_run = 0                # on the parameters each epoch, on the losses at the end
+        self.history = [self._losses()] if track_losses else []
         count = len(starts)
         self.snapshot = Snapshot(
             self.params.reshape(count, -1).copy(), self.dead.reshape(count, -1).copy(),
@@ -184,6 +191,8 @@ class Lockstep:
         for w, d, below, slope in b.backward:
             mm(w, d, below)
             mul(below, slope, below)
+        for d, d_t in b.transposes:
+            np.copyto(d_t, d)
         for x, d_t, grad in b.gradients:
             mm(x, d_t, grad)
 
@@ -213,25 +222,29 @@ class Lockstep:
         sums = np.add.reduceat(e[..., 0, :], self._split, axis=-1)
         return (sums * 0.5 / self._counts).reshape(-1, 2)
 
-    def epoch(self) -> np.ndarray:
-        """Train one epoch; returns (S, 2) training and test losses after it."""
-        batches = self.next_epochs if len(self.history) > 1 else self.first_epoch
+    def epoch(self) -> np.ndarray | None:
+        """Train one epoch; returns the (S, 2) training and test losses after it, if tracked."""
+        batches = self.next_epochs if self.epochs_run else self.first_epoch
         with np.errstate(all="ignore"):
             for b in batches:
                 self._step(b)
-            losses = self._losses()
+            losses = self._losses() if self.track_losses else None
         self._record(losses)
         return losses
 
-    def _record(self, losses: np.ndarray) -> None:
+    def _record(self, losses: np.ndarray | None) -> None:
         """Keep each member's state if its numbers are still finite; otherwise freeze it."""
-        epoch = len(self.history)
-        self.history.append(losses)
-        params = self.params.reshape(len(losses), -1)
-        dead = self.dead.reshape(len(losses), -1)
+        self.epochs_run += 1
+        epoch = self.epochs_run
+        count = len(self.snapshot.epochs)
+        params = self.params.reshape(count, -1)
+        dead = self.dead.reshape(count, -1)
         previous = self.snapshot
         running = previous.diverged_at == 0
-        finite = np.isfinite(losses).all(axis=1) & np.isfinite(params).all(axis=1)
+        finite = np.isfinite(params).all(axis=1)
+        if losses is not None:
+            self.history.append(losses)
+            finite &= np.isfinite(losses).all(axis=1)
         # One assignment each, so that an interrupt never leaves a half-updated snapshot.
         if finite.all() and running.all():
             self.snapshot = Snapshot(params.copy(), dead.copy(), previous.epochs + 1,
@@ -243,6 +256,11 @@ class Lockstep:
             np.where(ok[:, 0], epoch, previous.epochs),
             np.where(running & ~finite, epoch, previous.diverged_at),
         )
+
+    def final_losses(self) -> np.ndarray:
+        """(S, 2) training and test losses of the networks as they are now."""
+        with np.errstate(all="ignore"):
+            return self._losses()
 
     @property
     def running(self) -> bool:
@@ -256,7 +274,7 @@ class Lockstep:
                 return
             losses = self.epoch()
             if on_epoch is not None:
-                on_epoch(len(self.history) - 1, losses)
+                on_epoch(self.epochs_run, losses)
 
     def layers(self, member: int) -> tuple[Layer, ...]:
         """A member's network as of its snapshot, in the Playground's layout."""
