@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lo
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
     dataset = DATASETS[config.dataset]
     sizes = config.layer_sizes
-    links = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    links = sum(a * b for a, b in pairwise(sizes))
     # The bytes of all their draws come from one pass over every generator at once.
     rngs = SeedRandom.many(seeds, draws=dataset.draws + dataset.points + links)
     starts = [start(c, rng) for c, rng in zip(configs, rngs)]
