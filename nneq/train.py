@@ -109,6 +109,9 @@ class Lockstep:
         self.reg_step = np.zeros(total)
         for block in _blocks(self.reg_step, self.shapes):
             block[1:, :] = config.learning_rate * config.reg_rate
+        rule = config.regularization if config.reg_rate > 0 else "none"
+        self._update = {"none": self._plain_update, "L1": self._l1_update,
+                        "L2": self._l2_update}[rule]
         hidden = ACTIVATIONS[config.activation]
         output = ACTIVATIONS[OUTPUT_ACTIVATION[config.problem]]
         self._act, self._slope = hidden.forward, hidden.slope
@@ -196,22 +199,26 @@ class Lockstep:
         for x, d_t, grad in b.gradients:
             mm(x, d_t, grad)
 
-    def _update(self, scale: np.ndarray) -> None:
-        """w′ = w − (lr/count)·E, then w″ = w′ − (lr·λ)·ρ(w) with ρ taken before the step."""
-        grad = np.multiply(self._grad, scale, self._grad)
-        rule = self.config.regularization
-        if rule == "none" or self.config.reg_rate == 0:
-            np.subtract(self.params, grad, self.params)
-        elif rule == "L2":
-            shrink = self.reg_step * self.params
-            self.params -= grad
-            self.params -= shrink
-        else:  # L1: a link the regularization step carries across zero dies for good.
-            shrink = self.reg_step * np.sign(self.params)
-            self.params -= grad
-            after = self.params - shrink
-            self.dead |= self.params * after < 0
-            np.copyto(self.params, np.where(self.dead, 0.0, after))
+    # w′ = w − (lr/count)·E, then w″ = w′ − (lr·λ)·ρ(w), ρ the regularization's derivative
+    # taken at the weight before the step; biases are never regularized (reg_step is 0 there).
+
+    def _plain_update(self, scale: np.ndarray) -> None:
+        """No regularization: w″ = w′."""
+        np.subtract(self.params, np.multiply(self._grad, scale, self._grad), self.params)
+
+    def _l2_update(self, scale: np.ndarray) -> None:
+        """L2: ρ(w) = w."""
+        shrink = self.reg_step * self.params
+        self.params -= np.multiply(self._grad, scale, self._grad)
+        self.params -= shrink
+
+    def _l1_update(self, scale: np.ndarray) -> None:
+        """L1: ρ(w) = sign(w); a link the penalty carries across zero dies for good."""
+        shrink = self.reg_step * np.sign(self.params)
+        self.params -= np.multiply(self._grad, scale, self._grad)
+        after = self.params - shrink
+        self.dead |= self.params * after < 0
+        np.copyto(self.params, np.where(self.dead, 0.0, after))
 
     def _losses(self) -> np.ndarray:
         """(S, 2): mean half squared error on the training, then the test data, per member."""
