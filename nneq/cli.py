@@ -38,7 +38,7 @@ def _usage_error(err: Exception) -> bool:
 class _Group(TyperGroup):
     """Every user mistake ends as one line on stderr and exit code 2, never a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
@@ -114,7 +114,7 @@ class _Progress:
     def __init__(self, total: int, *, enabled: bool) -> None:
         self.total, self.enabled, self.shown = total, enabled, 0.0
 
-    def __call__(self, epoch: int, losses: Any) -> None:  # noqa: ANN401
+    def __call__(self, epoch: int, losses: Any) -> None:
         now = time.monotonic()
         if not self.enabled or (now - self.shown < 0.1 and epoch < self.total):
             return
@@ -202,6 +202,29 @@ def datasets() -> None:
     width = max(len(name) for name in DATASETS)
     for d in DATASETS.values():
         typer.echo(f"{d.name:<{width}}  {d.problem:<14}  {d.description}")
+
+
+@app.command()
+def plot(
+    model: ModelArg = Path(DEFAULT_MODEL),
+    out: Annotated[Path | None, typer.Option(
+        help="Picture to write: .png, .svg or .pdf [default: the model's name with .png].")] = None,
+    unit: Annotated[str | None, typer.Option(
+        help="Draw this unit's heatmap large instead of the output's, e.g. h12.")] = None,
+    show_test: Annotated[bool, typer.Option("--show-test", help="Add the test points, outlined.")] = False,
+    discretize: Annotated[bool, typer.Option(
+        "--discretize", help="Heatmaps in two colours only, by sign.")] = False,
+    dpi: Annotated[int, typer.Option(help="Dots per inch (PNG, and heatmaps inside SVG/PDF).")] = 100,
+) -> None:
+    """Draw the Playground's picture of a model: network, output heatmap, loss curves."""
+    from nneq.plot import check_dpi, plot_format, save_plot  # matplotlib loads only to plot
+
+    target = out if out is not None else model.with_suffix(".png")
+    plot_format(target)
+    check_dpi(dpi)
+    check_writable(target)
+    save_plot(load(model), target, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)
+    typer.echo(f"picture written to {target}")
 
 
 def main() -> None:

@@ -31,9 +31,9 @@ _NUMBERS = {
 # Links carry every key, in the order the Playground writes them.
 _ORDER = (
     "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate",
-    "regularizationRate", "noise", "networkShape", "seed", "showTestData", "discretize", "percTrainData", "x", "y",
-    "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY", "collectStats", "problem",
-    "initZero", "hideText",
+    "regularizationRate", "noise", "networkShape", "seed", "showTestData", "discretize",
+    "percTrainData", "x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY",
+    "collectStats", "problem", "initZero", "hideText",
 )
 _KNOWN = {*_ORDER, *(f"{key}_hide" for key in _ORDER)}
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
