@@ -55,6 +55,11 @@ class Unit:
         """The terms that appear in the equation."""
         return tuple(t for t in self.terms if t.kept)
 
+    @property
+    def bias_symbol(self) -> str:
+        """The bias's symbol, named after the unit as weights are after their source: b11, bo1."""
+        return "b" + self.name.removeprefix("h")
+
 
 @dataclass(frozen=True)
 class LayerEquations:

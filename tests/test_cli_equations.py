@@ -1,0 +1,120 @@
+"""`nneq equations`: golden outputs for a fixed model file, the default model, and one-line errors.
+
+The golden files are the command's exact output; after a deliberate change of format,
+regenerate them with NNEQ_UPDATE_GOLDEN=1 pytest tests/test_cli_equations.py and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nneq.cli import app
+
+DATA = Path(__file__).parent / "data"
+MODEL = DATA / "equations_xor_l1.json"  # xor, x1,x2,x1x2 → 3 → 2 → 1, tanh, L1: x2 → h11 is dead
+GOLDEN = DATA / "golden"
+runner = CliRunner()
+
+GOLDEN_CASES = {
+    "equations_markdown.md": [],
+    "equations_markdown_values.md": ["--values", "--biases", "--precision", "2"],
+    "equations_text.txt": ["--format", "text", "--threshold", "0.1"],
+    "equations_latex.tex": ["--format", "latex"],
+    "equations_json.json": ["--format", "json", "--threshold", "0.2", "--relative"],
+    "equations_sympy.txt": ["--format", "sympy", "--compose"],
+}
+
+
+@pytest.mark.parametrize("name", list(GOLDEN_CASES))
+def test_golden_output(name):
+    result = runner.invoke(app, ["equations", str(MODEL), *GOLDEN_CASES[name]])
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / name
+    if os.environ.get("NNEQ_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_golden_markdown_has_the_signs_of_the_model_file():
+    """An oracle from the raw file: every live weight's sign, in the post's notation."""
+    raw = json.loads(MODEL.read_text())
+    names = [raw["features"], ["h11", "h12", "h13"], ["h21", "h22"]]
+    symbols = [["w1", "w2", "w3"], ["w11", "w12", "w13"], ["w21", "w22"]]
+    units = [["h11", "h12", "h13"], ["h21", "h22"], ["o1"]]
+    expected = []
+    for k, layer in enumerate(raw["layers"]):
+        for j, unit in enumerate(units[k]):
+            terms = [("-" if layer["weights"][i][j] < 0 else "+") + f" {names[k][i]}{symbols[k][i]}"
+                     for i in range(len(names[k])) if not layer["dead"][i][j]]
+            expected.append(f"| {unit} | {' '.join(terms)} |")
+    table = (GOLDEN / "equations_markdown.md").read_text().splitlines()
+    assert [row for row in table if row.startswith("| h") or row.startswith("| o")] == expected
+    assert "| h11 | + x1w1 + x1x2w3 |" in table  # the dead x2 → h11 link is left out
+
+
+def test_equations_after_train_with_no_arguments(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    trained = runner.invoke(app, ["train", "--dataset", "xor", "--epochs", "20", "--seed", "0.1",
+                                  "--quiet"])
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(app, ["equations"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["| First Hidden Layer | Equation |", "| ------------- |:-------------:|"]
+    assert lines[-3:-1] == ["| Output Layer | Equation |", "| ------------- |:-------------:|"]
+    assert lines[-1].startswith("| o1 | ")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "latex", "json", "sympy", "logic"])
+def test_every_format_runs_on_the_default_model(tmp_path, monkeypatch, fmt):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(MODEL, "nneq-model.json")
+    result = runner.invoke(app, ["equations", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() and result.stderr == ""
+
+
+def write(name: str, text: str) -> str:
+    Path(name).write_text(text, encoding="utf-8")
+    return name
+
+
+BAD_INPUTS = {
+    "missing default model": lambda: [],
+    "missing model": lambda: ["missing.json"],
+    "model not json": lambda: [write("x.json", "{not json")],
+    "model foreign json": lambda: [write("f.json", '{"weights": []}')],
+    "bad format": lambda: [str(MODEL), "--format", "html"],
+    "negative threshold": lambda: [str(MODEL), "--threshold", "-1"],
+    "threshold not a number": lambda: [str(MODEL), "--threshold", "big"],
+    "nan threshold": lambda: [str(MODEL), "--threshold", "nan"],
+    "negative precision": lambda: [str(MODEL), "--precision", "-2", "--values"],
+    "huge precision": lambda: [str(MODEL), "--format", "sympy", "--precision", "40"],
+    "compose with markdown": lambda: [str(MODEL), "--compose"],
+    "unknown flag": lambda: [str(MODEL), "--colour"],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_gives_one_line_on_stderr_and_exit_2(case, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["equations", *BAD_INPUTS[case]()])
+    assert result.exit_code == 2, (case, result.output)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nneq: "), lines
+    assert "Traceback" not in result.output
+
+
+def test_messages_say_what_is_allowed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bad_format = runner.invoke(app, ["equations", str(MODEL), "--format", "html"])
+    assert "markdown, text, latex, json, sympy, logic" in bad_format.stderr
+    missing = runner.invoke(app, ["equations"])
+    assert "nneq-model.json" in missing.stderr and "nneq train" in missing.stderr
