@@ -58,13 +58,18 @@ class _Batch:
         self.xt = np.ascontiguousarray(_t(np.concatenate([np.ones((*lead, m, 1)), x], axis=-1)))
         self.yt = np.ascontiguousarray(_t(y))
         self.scale = np.array(rate / m)  # lr / count, as a 0-d array for speed
-        hidden = [(n + 1, m) for n in sizes[1:-1]]
-        self.h_flat = np.ones((*lead, sum(r * c for r, c in hidden)))
-        self.slope_flat = np.empty_like(self.h_flat)
-        h = _blocks(self.h_flat, hidden)  # [1; a]ᵀ of each hidden layer
+        # Every unit's output in one flat buffer, so that one call gives every slope: [1; a]ᵀ
+        # for each hidden layer, then the output's row.
+        shapes = [(n + 1, m) for n in sizes[1:-1]] + [(1, m)]
+        self.a_flat = np.ones((*lead, sum(r * c for r, c in shapes)))
+        self.slope_flat = np.empty_like(self.a_flat)
+        hidden = self.a_flat.shape[-1] - m
+        self.h_flat, self.h_slope_flat = self.a_flat[..., :hidden], self.slope_flat[..., :hidden]
+        *h, out = _blocks(self.a_flat, shapes)
+        *slopes, self.out_slope = _blocks(self.slope_flat, shapes)
         self.inputs = [self.xt, *h]  # what each layer of links reads
-        self.outputs = [b[..., 1:, :] for b in h] + [np.empty((*lead, 1, m))]
-        self.slopes = [b[..., 1:, :] for b in _blocks(self.slope_flat, hidden)]
+        self.outputs = [b[..., 1:, :] for b in h] + [out]
+        self.slopes = [b[..., 1:, :] for b in slopes]
         self.deltas = [np.empty((*lead, n, m)) for n in sizes[1:]]
         self.tmp = np.empty((*lead, 1, m))
         # dot takes δᵀ as a transposed view at full speed; batched matmul is several times
@@ -115,8 +120,9 @@ class Lockstep:
         hidden = ACTIVATIONS[config.activation]
         output = ACTIVATIONS[OUTPUT_ACTIVATION[config.problem]]
         self._act, self._slope = hidden.forward, hidden.slope
-        self._out_act = output.forward
-        self._out_slope = output.slope if output.has_slope else None
+        self._out_act, self._out_slope = output.forward, output.slope
+        self._output_has_slope = output.has_slope
+        self._same_slope = hidden is output
         self._grad = np.empty_like(self.params)
         self._grads = _blocks(self._grad, self.shapes)
         self._data(starts, lead)
@@ -185,12 +191,15 @@ class Lockstep:
         pt, x, out = b.forward_out
         mm(pt, x, out)
         self._out_act(out, out)
+        if self._same_slope:  # one call for every unit's slope
+            self._slope(b.a_flat, b.slope_flat)
+        else:
+            self._slope(b.h_flat, b.h_slope_flat)
+            self._out_slope(out, b.out_slope)
         # δ at the output is (output − label)·slope; it goes back through the weights.
         delta = np.subtract(out, b.yt, b.deltas[-1])
-        if self._out_slope is not None:
-            mul(delta, self._out_slope(out, b.tmp), delta)
-        if b.backward:
-            self._slope(b.h_flat, b.slope_flat)
+        if self._output_has_slope:
+            mul(delta, b.out_slope, delta)
         for w, d, below, slope in b.backward:
             mm(w, d, below)
             mul(below, slope, below)
