@@ -128,6 +128,7 @@ class Lockstep:
         self._data(starts, lead)
         self.track_losses = track_losses  # a sweep may skip them: finiteness is then checked
         self.epochs_run = 0                # on the parameters each epoch, on the losses at the end
+        self._all_running = True
         self.history = [self._losses()] if track_losses else []
         count = len(starts)
         self.snapshot = Snapshot(
@@ -256,22 +257,25 @@ class Lockstep:
         params = self.params.reshape(count, -1)
         dead = self.dead.reshape(count, -1)
         previous = self.snapshot
-        running = previous.diverged_at == 0
-        finite = np.isfinite(params).all(axis=1)
         if losses is not None:
             self.history.append(losses)
-            finite &= np.isfinite(losses).all(axis=1)
         # One assignment each, so that an interrupt never leaves a half-updated snapshot.
-        if finite.all() and running.all():
+        if self._all_running and np.isfinite(params).all() and (
+                losses is None or np.isfinite(losses).all()):
             self.snapshot = Snapshot(params.copy(), dead.copy(), previous.epochs + 1,
                                      previous.diverged_at)
             return
+        running = previous.diverged_at == 0
+        finite = np.isfinite(params).all(axis=1)
+        if losses is not None:
+            finite &= np.isfinite(losses).all(axis=1)
         ok = (running & finite)[:, None]
         self.snapshot = Snapshot(
             np.where(ok, params, previous.params), np.where(ok, dead, previous.dead),
             np.where(ok[:, 0], epoch, previous.epochs),
             np.where(running & ~finite, epoch, previous.diverged_at),
         )
+        self._all_running = bool((self.snapshot.diverged_at == 0).all())
 
     def final_losses(self) -> np.ndarray:
         """(S, 2) training and test losses of the networks as they are now."""
