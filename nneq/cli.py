@@ -227,6 +227,45 @@ def plot(
     typer.echo(f"picture written to {target}")
 
 
+@app.command()
+def compare(
+    predicted: Annotated[Path, typer.Argument(
+        help="Predicted tables (.md, the post's format) or a second model file (.json).")],
+    model: ModelArg = Path(DEFAULT_MODEL),
+    alias: Annotated[list[str] | None, typer.Option(
+        metavar="NAME=FEATURE", help="Another name for an input, e.g. x3=x1x2 (repeatable).")] = None,
+    threshold: Annotated[float, typer.Option(
+        help="Treat learnt links weaker than this as absent.")] = 0.0,
+    no_symmetry: Annotated[bool, typer.Option(
+        "--no-symmetry", help="Compare units by name: no reordering or flipping.")] = False,
+    report: Annotated[str, typer.Option(
+        "--format", help="Report as text, markdown or json.")] = "text",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit with code 1 when any predicted sign disagrees.")] = False,
+) -> None:
+    """Check predicted sign tables against the learnt network, allowing for its symmetries."""
+    from nneq.compare import compare as compare_tables  # loaded only to compare
+    from nneq.compare import compare_models
+    from nneq.compare_report import RENDERERS
+    from nneq.tables import parse_aliases, read_tables
+
+    render = RENDERERS.get(report)
+    if render is None:
+        raise fail(f"--format {report!r}: expected one of {', '.join(RENDERERS)}")
+    learnt = load(model)
+    if predicted.suffix.lower() == ".json":
+        result = compare_models(load(predicted), learnt, threshold=threshold,
+                                symmetry=not no_symmetry, predicted_source=str(predicted),
+                                model_source=str(model))
+    else:
+        tables = read_tables(predicted, aliases=parse_aliases(alias or []))
+        result = compare_tables(tables, learnt, threshold=threshold, symmetry=not no_symmetry,
+                                model_source=str(model))
+    typer.echo(render(result))
+    if strict and result.count("disagree"):
+        raise typer.Exit(1)
+
+
 @app.command("equations")
 def equations_command(
     model: ModelArg = Path(DEFAULT_MODEL),
