@@ -15,7 +15,7 @@ from nneq.config import REGULARIZATIONS, Config
 from nneq.datasets import DATASETS
 from nneq.errors import NneqError
 from nneq.features import FEATURES
-from nneq.files import check_writable
+from nneq.files import check_writable, write_text
 from nneq.link import to_link
 from nneq.model import Model, load, save
 from nneq.runfile import SETTINGS, read_run_file, resolve_config
@@ -122,9 +122,8 @@ class _Progress:
         width = 30
         done = int(width * epoch / max(self.total, 1))
         bar = "#" * done + "-" * (width - done)
-        train, test = losses[0]
-        typer.echo(f"\r[{bar}] epoch {epoch}/{self.total}  loss train {train:.3f} test {test:.3f}",
-                   err=True, nl=False)
+        shown = "" if losses is None else "  loss train {:.3f} test {:.3f}".format(*losses[0])
+        typer.echo(f"\r[{bar}] epoch {epoch}/{self.total}{shown}", err=True, nl=False)
 
     def close(self) -> None:
         if self.enabled:
@@ -294,6 +293,69 @@ def equations_command(
     options = Options(threshold=threshold, relative=relative, values=values, precision=precision,
                       biases=biases, compose=compose)
     typer.echo(render(load(model), fmt=fmt, options=options))
+
+
+@app.command()
+def sweep(
+    seeds: Annotated[int, typer.Option(help="How many seeds to train.")] = 100,
+    dataset: DatasetOpt = None,
+    shape: ShapeOpt = None,
+    activation: ActivationOpt = None,
+    features: FeaturesOpt = None,
+    learning_rate: LearningRateOpt = None,
+    batch_size: BatchSizeOpt = None,
+    regularization: RegularizationOpt = None,
+    reg_rate: RegRateOpt = None,
+    noise: NoiseOpt = None,
+    train_percent: TrainPercentOpt = None,
+    seed: Annotated[str | None, typer.Option(
+        help="Base seed: the members are SEED-1, SEED-2, … [default: a new one].")] = None,
+    init_zero: InitZeroOpt = None,
+    url: UrlOpt = None,
+    config: ConfigOpt = None,
+    epochs: EpochsOpt = None,
+    threshold: Annotated[float, typer.Option(
+        help="Links weaker than this count as absent in the patterns.")] = 0.0,
+    predicted: Annotated[Path | None, typer.Option(
+        help="Predicted tables (.md): how often does each seed's network agree?")] = None,
+    alias: Annotated[list[str] | None, typer.Option(
+        help="Another name for an input in the predicted tables, e.g. x3=x1x2.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    out: Annotated[Path | None, typer.Option(help="Also save the sweep as JSON here.")] = None,
+    save_models: Annotated[Path | None, typer.Option(
+        help="Write every member's model file into this folder.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Train many seeds of one configuration at once and count the sign patterns they learn."""
+    from nneq.sweep import run_sweep
+    from nneq.sweep_report import RENDERERS, to_json
+    from nneq.tables import parse_aliases, read_tables
+
+    settings, n_epochs = _settings(locals())
+    render = RENDERERS.get(fmt)
+    if render is None:
+        raise fail(f"--format {fmt!r}: expected one of {', '.join(RENDERERS)}")
+    prediction = read_tables(predicted, aliases=parse_aliases(alias or [])) if predicted else None
+    for path in [out] if out is not None else []:
+        check_writable(path)
+    if save_models is not None:
+        save_models.mkdir(parents=True, exist_ok=True)
+        check_writable(save_models / "model.json")
+    progress = _Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
+                       prediction=prediction, keep_models=save_models is not None,
+                       on_epoch=progress)
+    progress.close()
+    if out is not None:
+        write_text(out, to_json(result) + "\n")
+    for model in result.models or ():
+        save(model, save_models / f"{_file_name(str(model.config.seed))}.json")
+    typer.echo(render(result))
+
+
+def _file_name(seed: str) -> str:
+    """A seed as a safe file name: characters other than letters, digits, . - _ become _."""
+    return "".join(c if c.isalnum() or c in ".-_" else "_" for c in seed) or "_"
 
 
 def main() -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
-from nneq.equations import LayerEquations, Unit, equations, unit_name
+from nneq.config import Config
+from nneq.equations import LayerEquations, Unit, equations, pattern_equations, unit_name
 from nneq.model import Model
 from nneq.symmetry import Alignment, align, equation_signs, evaluate, flippable
 from nneq.tables import (
@@ -323,6 +325,12 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, sym
             results.insert(len(results) - 1, LayerResult(
                 predicted.title, tuple(units), tuple(u.name for u in units), (), ()))
     return Comparison(prediction.source, model_source, tuple(results), symmetry, float(threshold))
+
+
+def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray, ...]:
+    """The prediction as sign matrices laid out against the layers of `config`'s network, for `align`."""
+    empty = [np.zeros((a, b), dtype=np.int8) for a, b in pairwise(config.layer_sizes)]
+    return tuple(_plan(prediction, pattern_equations(config, empty), config.features).matrices)
 
 
 def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, symmetry: bool = True,

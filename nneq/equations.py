@@ -9,13 +9,16 @@ the links leaving `h11`, `h12`….
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nneq.activations import OUTPUT_ACTIVATION
+from nneq.config import Config
 from nneq.errors import ConfigError
 from nneq.model import Model
+from nneq.network import Layer
 
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth",
             "Tenth", "Eleventh", "Twelfth")
@@ -91,8 +94,12 @@ def weight_symbol(source: str, position: int, *, is_input: bool) -> str:
 
 def source_names(model: Model) -> list[list[str]]:
     """The names of the units feeding each layer of links: the features, then h11…, h21…."""
-    sizes = model.config.layer_sizes
-    names = [list(model.config.features)]
+    return _source_names(model.config)
+
+
+def _source_names(config: Config) -> list[list[str]]:
+    sizes = config.layer_sizes
+    names = [list(config.features)]
     for layer, size in enumerate(sizes[1:-1], start=1):
         names.append([unit_name(layer, i, size, output=False) for i in range(size)])
     return names
@@ -105,15 +112,27 @@ def equations(model: Model, *, threshold: float = 0.0, relative: bool = False
     With `relative`, the threshold is a share of the largest live incoming magnitude of
     each unit; otherwise it is an absolute magnitude. A link is dropped when strictly under it.
     """
+    return network_equations(model.config, model.layers, threshold=threshold, relative=relative)
+
+
+def pattern_equations(config: Config, signs: Sequence[np.ndarray]) -> tuple[LayerEquations, ...]:
+    """The equations of a sign pattern (one ±1/0 matrix per layer of links); 0 marks no link."""
+    layers = [Layer(s.astype(np.float64), np.zeros(s.shape[1]), s == 0) for s in signs]
+    return network_equations(config, layers)
+
+
+def network_equations(config: Config, layers: Sequence[Layer], *, threshold: float = 0.0,
+                      relative: bool = False) -> tuple[LayerEquations, ...]:
+    """`equations` for the layers of a network built from `config`."""
     if not (np.isfinite(threshold) and threshold >= 0):
         raise ConfigError("threshold", threshold, "a number >= 0")
-    sizes = model.config.layer_sizes
+    sizes = config.layer_sizes
     hidden = len(sizes) - 2
-    sources = source_names(model)
+    sources = _source_names(config)
     result = []
-    for k, layer in enumerate(model.layers):
+    for k, layer in enumerate(layers):
         output = k == hidden
-        activation = OUTPUT_ACTIVATION[model.config.problem] if output else model.config.activation
+        activation = OUTPUT_ACTIVATION[config.problem] if output else config.activation
         units = []
         for j in range(layer.weights.shape[1]):
             column = layer.weights[:, j]

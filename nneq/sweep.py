@@ -1,19 +1,94 @@
-"""Many seeds of one configuration, trained together, and the sign patterns they learn."""
+"""Many seeds of one configuration, trained together, grouped by the sign pattern they learn.
+
+Every member is the network `nneq train --seed S` would make with the same settings; all of
+them advance in one stacked numpy computation. Two members learn the same pattern when their
+sign tables are equal once hidden units are reordered and odd units flipped (the same
+symmetries `nneq compare` allows), so each is keyed by its canonical pattern.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
+from nneq.compare import predicted_signs
 from nneq.config import Config
 from nneq.datasets import DATASETS
 from nneq.errors import ConfigError
-from nneq.network import start
+from nneq.model import Model
+from nneq.network import Layer, start
 from nneq.rng import SeedRandom
-from nneq.train import Lockstep
+from nneq.symmetry import FLIPPABLE, Canonical, align, canonical, weight_signs
+from nneq.tables import Prediction
+from nneq.train import Lockstep, check_epochs
+
+
+@dataclass(frozen=True)
+class Member:
+    """One seed's outcome: its pattern (None if it diverged) and final losses."""
+
+    seed: str
+    pattern: int | None
+    loss_train: float | None
+    loss_test: float | None
+    diverged_at: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    """A sign pattern learnt by one or more seeds, in canonical form."""
+
+    id: int
+    key: str
+    signs: tuple[np.ndarray, ...]
+    seeds: tuple[str, ...]
+    mean_loss_train: float
+    mean_loss_test: float
+    agree: int | None = None  # predicted signs that agree with this pattern, when predicted
+    compared: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many seeds learnt it."""
+        return len(self.seeds)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """A sweep's members, its patterns (most frequent first) and, if given, the prediction."""
+
+    config: Config
+    epochs: int
+    threshold: float
+    members: tuple[Member, ...]
+    patterns: tuple[Pattern, ...]
+    prediction: Prediction | None = None
+    predicted_signs: int = 0  # signs the prediction states
+    models: tuple[Model, ...] | None = None
+
+    @property
+    def diverged(self) -> tuple[Member, ...]:
+        """Members whose numbers stopped being finite, kept out of the patterns."""
+        return tuple(m for m in self.members if m.diverged_at is not None)
+
+    def share(self, pattern: Pattern) -> float:
+        """The pattern's share of the members that did not diverge."""
+        return pattern.count / max(len(self.members) - len(self.diverged), 1)
+
+    def agreement(self) -> dict[int, int]:
+        """Per number of agreeing predicted signs, how many seeds reach it (most first)."""
+        counts: dict[int, int] = {}
+        for p in self.patterns:
+            counts[p.agree or 0] = counts.get(p.agree or 0, 0) + p.count
+        return dict(sorted(counts.items(), reverse=True))
+
+    def full_agreement(self) -> int:
+        """Seeds whose learnt pattern agrees with every predicted sign."""
+        return sum(p.count for p in self.patterns if p.agree == self.predicted_signs)
 
 
 def member_seeds(seed: str, count: int) -> list[str]:
@@ -27,17 +102,65 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lo
     """Every seed's network set up as `nneq train --seed S` would, stacked to train together."""
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
     dataset = DATASETS[config.dataset]
-    sizes = config.layer_sizes
-    links = sum(a * b for a, b in pairwise(sizes))
+    links = sum(a * b for a, b in pairwise(config.layer_sizes))
     # The bytes of all their draws come from one pass over every generator at once.
     rngs = SeedRandom.many(seeds, draws=dataset.draws + dataset.points + links)
     starts = [start(c, rng) for c, rng in zip(configs, rngs)]
     return Lockstep(configs, starts, stacked=True, track_losses=track_losses)
 
 
-def train_stack(config: Config, seeds: list[str], *, epochs: int, track_losses: bool = False,
-                on_epoch: Callable[[int, np.ndarray | None], object] | None = None) -> Lockstep:
-    """Train every seed's network for `epochs` epochs in lockstep."""
-    run = stack(config, seeds, track_losses=track_losses)
+def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0
+                   ) -> list[tuple[Canonical, list[int]]]:
+    """Networks of `config` grouped by canonical sign pattern: most members first, then by
+    first member; each group is (its canonical form, its members' keys in order)."""
+    flips = (FLIPPABLE[config.activation],) * len(config.shape)
+    forms: dict[str, Canonical] = {}
+    groups: dict[str, list[int]] = {}
+    for k, layers in networks.items():
+        signs = weight_signs([la.weights for la in layers], [la.dead for la in layers],
+                             threshold=threshold)
+        form = canonical(signs, flippable=flips)
+        forms.setdefault(form.key, form)
+        groups.setdefault(form.key, []).append(k)
+    order = sorted(groups, key=lambda key: (-len(groups[key]), groups[key][0]))
+    return [(forms[key], groups[key]) for key in order]
+
+
+def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
+              prediction: Prediction | None = None, keep_models: bool = False,
+              on_epoch: Callable[[int, np.ndarray | None], object] | None = None) -> Sweep:
+    """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
+
+    With `keep_models`, every member's model (with its loss history) is kept as well.
+    """
+    check_epochs(epochs)
+    if not (np.isfinite(threshold) and threshold >= 0):
+        raise ConfigError("threshold", threshold, "a number >= 0")
+    config = config.with_seed()
+    names = member_seeds(str(config.seed), seeds)
+    run = stack(config, names, track_losses=keep_models)
     run.run(epochs, on_epoch)
-    return run
+    losses = run.final_losses()
+    diverged_at = run.snapshot.diverged_at
+    finite = [not diverged_at[k] and bool(np.isfinite(losses[k]).all()) for k in range(len(names))]
+    groups = group_patterns(config, {k: run.layers(k) for k in range(len(names)) if finite[k]},
+                            threshold=threshold)
+    members = [Member(seed, None, float(losses[k, 0]), float(losses[k, 1])) if finite[k]
+               else Member(seed, None, None, None, int(diverged_at[k]) or run.epochs_run)
+               for k, seed in enumerate(names)]
+    flips = (FLIPPABLE[config.activation],) * len(config.shape)
+    wanted = predicted_signs(prediction, config) if prediction is not None else None
+    patterns = []
+    for number, (form, ks) in enumerate(groups, start=1):
+        scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
+        patterns.append(Pattern(
+            number, form.key, form.signs, tuple(names[k] for k in ks),
+            float(np.mean(losses[ks, 0])), float(np.mean(losses[ks, 1])),
+            scored.agree if scored else None, scored.compared if scored else None))
+        for k in ks:
+            members[k] = dataclasses.replace(members[k], pattern=number)
+    return Sweep(
+        config, epochs, float(threshold), tuple(members), tuple(patterns), prediction,
+        int(sum(np.count_nonzero(m) for m in wanted)) if wanted is not None else 0,
+        tuple(run.model(k) for k in range(len(names))) if keep_models else None,
+    )

@@ -1,0 +1,118 @@
+"""Sweeps: members equal single runs, symmetric twins share a pattern, predictions are counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import nneq
+from nneq.cli import app
+from nneq.config import Config
+from nneq.sweep import group_patterns, member_seeds, run_sweep
+from nneq.symmetry import Transform, transform_model
+from nneq.tables import read_tables
+
+runner = CliRunner()
+POST_TABLES = Path(__file__).parent / "data" / "post_tables"
+
+
+def test_members_equal_single_runs_with_their_seeds():
+    config = Config(dataset="spiral", shape=(5, 3), features=("x1", "x2", "sin(x1)"),
+                    regularization="L1", reg_rate=0.003, batch_size=30, train_percent=70, seed="eq")
+    sweep = run_sweep(config, seeds=4, epochs=25, keep_models=True)
+    assert [m.seed for m in sweep.members] == ["eq-1", "eq-2", "eq-3", "eq-4"]
+    for member, model in zip(sweep.members, sweep.models, strict=True):
+        alone = nneq.train(Config(**{**config.to_dict(), "seed": member.seed}), epochs=25)
+        for a, b in zip(alone.layers, model.layers, strict=True):
+            np.testing.assert_allclose(b.weights, a.weights, rtol=0, atol=1e-9)
+            np.testing.assert_allclose(b.biases, a.biases, rtol=0, atol=1e-9)
+            np.testing.assert_array_equal(b.dead, a.dead)
+        np.testing.assert_allclose(model.loss_train, alone.loss_train, rtol=0, atol=1e-9)
+        assert member.loss_test == pytest.approx(alone.loss_test[-1], abs=1e-9)
+
+
+def test_a_network_and_its_permuted_flipped_twin_share_a_pattern():
+    model = nneq.train(Config(dataset="xor", shape=(4, 3), seed="twin"), epochs=30)
+    twin = transform_model(model, (Transform((2, 0, 3, 1), (1, -1, -1, 1)),
+                                   Transform((1, 2, 0), (-1, 1, -1))))
+    assert not np.array_equal(twin.layers[0].weights, model.layers[0].weights)
+    np.testing.assert_allclose(twin.predict(np.array([[1.0, 2.0], [-3.0, 0.5]])),
+                               model.predict(np.array([[1.0, 2.0], [-3.0, 0.5]])), atol=1e-12)
+    other = nneq.train(Config(dataset="xor", shape=(4, 3), seed="other"), epochs=30)
+    groups = group_patterns(model.config, {0: model.layers, 1: twin.layers, 2: other.layers})
+    together = next(members for _, members in groups if 0 in members)
+    assert together == [0, 1]
+
+
+def test_relu_units_are_only_permuted():
+    model = nneq.train(Config(dataset="xor", shape=(3,), activation="relu", seed="r"), epochs=10)
+    permuted = transform_model(model, (Transform((2, 0, 1), (1, 1, 1)),))
+    assert len(group_patterns(model.config, {0: model.layers, 1: permuted.layers})) == 1
+
+
+def test_patterns_are_counted_most_frequent_first():
+    sweep = run_sweep(Config(dataset="xor", shape=(2,), seed="count"), seeds=12, epochs=40)
+    counts = [p.count for p in sweep.patterns]
+    assert counts == sorted(counts, reverse=True)
+    assert sum(counts) == 12
+    for p in sweep.patterns:
+        assert all(m.pattern == p.id for m in sweep.members if m.seed in p.seeds)
+        assert p.seeds[0] in [m.seed for m in sweep.members]
+
+
+def test_prediction_agreement_is_shared_and_distributed():
+    prediction = read_tables(POST_TABLES / "exp07.md")
+    sweep = run_sweep(Config(dataset="xor", shape=(2, 2), seed="p"), seeds=10, epochs=50,
+                      prediction=prediction)
+    assert sweep.predicted_signs == 10
+    assert sum(sweep.agreement().values()) == 10
+    assert all(0 <= p.agree <= 10 for p in sweep.patterns)
+    assert sweep.full_agreement() == sum(p.count for p in sweep.patterns if p.agree == 10)
+
+
+def test_diverged_members_are_reported_apart():
+    sweep = run_sweep(Config(dataset="reg-plane", learning_rate=3, shape=(8, 8), seed="div"),
+                      seeds=6, epochs=15)
+    assert sweep.diverged
+    assert all(m.pattern is None and m.loss_train is None for m in sweep.diverged)
+    assert sum(p.count for p in sweep.patterns) == 6 - len(sweep.diverged)
+
+
+def test_member_seeds():
+    assert member_seeds("0.5", 3) == ["0.5-1", "0.5-2", "0.5-3"]
+    with pytest.raises(nneq.ConfigError):
+        member_seeds("0.5", 0)
+
+
+def test_cli_sweep_json_and_saved_models(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["sweep", "--seeds", "5", "--epochs", "20", "--dataset", "xor",
+                                 "--shape", "2", "--seed", "cli", "--out", "sweep.json",
+                                 "--save-models", "models", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Sweep: 5 seeds of xor")
+    data = json.loads(Path("sweep.json").read_text())
+    assert [s["seed"] for s in data["seeds"]] == [f"cli-{k}" for k in range(1, 6)]
+    assert {"seed", "pattern", "loss_train", "loss_test"} <= set(data["seeds"][0])
+    assert {"id", "count"} <= set(data["patterns"][0])
+    assert sum(p["count"] for p in data["patterns"]) == 5
+    saved = nneq.load(Path("models") / "cli-3.json")
+    alone = nneq.train(saved.config, epochs=20)
+    np.testing.assert_allclose(saved.layers[0].weights, alone.layers[0].weights, atol=1e-9)
+    assert saved.epochs == 20
+
+
+@pytest.mark.parametrize("args", [
+    ["--seeds", "0"], ["--seeds", "many"], ["--format", "yaml"], ["--threshold", "-1"],
+    ["--predicted", "missing.md"], ["--dataset", "moons"], ["--out", "no/dir/s.json"],
+    ["--epochs", "-1"],
+])
+def test_cli_sweep_bad_input(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["sweep", "--epochs", "1", "--seeds", "2", *args])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1
