@@ -52,3 +52,14 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise NneqError(f"cannot write {target}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise NneqError(f"cannot write {target}: permission denied")
+
+
+def read_text(path: str | os.PathLike[str], *, error: type[NneqError] = NneqError,
+              missing: str = "no such file") -> str:
+    """A UTF-8 text file's content; a missing or unreadable file raises `error` naming it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: {missing}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise error(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None

@@ -11,7 +11,6 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -19,7 +18,7 @@ from nneq.config import Config
 from nneq.datasets import Points
 from nneq.errors import ConfigError, ModelFileError
 from nneq.features import feature_matrix
-from nneq.files import write_text
+from nneq.files import read_text, write_text
 from nneq.network import Layer, forward, make_data
 from nneq.rng import SeedRandom
 
@@ -173,12 +172,7 @@ def from_json(data: object, *, path: object = "model") -> Model:
 
 def load(path: str | os.PathLike[str]) -> Model:
     """Read and validate a model file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _fail(path, "no such file (train one with: nneq train)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise _fail(path, f"cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    text = read_text(path, error=ModelFileError, missing="no such file (train one with: nneq train)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:

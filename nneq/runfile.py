@@ -6,10 +6,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from nneq.config import Config
 from nneq.errors import ConfigError, NneqError
+from nneq.files import read_text
 from nneq.link import parse_link
 
 SETTINGS = (
@@ -32,12 +32,7 @@ class RunFile:
 
 def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = ()) -> RunFile:
     """Read a TOML run file; unknown keys are refused, naming the keys allowed."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NneqError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise NneqError(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

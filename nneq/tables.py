@@ -16,11 +16,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from nneq.equations import ORDINALS, LayerEquations, layer_title
-from nneq.errors import ConfigError, NneqError, TableError
+from nneq.errors import ConfigError, TableError
 from nneq.features import FEATURE_BY_ALIAS, FEATURES
+from nneq.files import read_text
 
 
 @dataclass(frozen=True)
@@ -443,12 +443,7 @@ def _resolve(reader: _Reader, row: _Row, source: str, below: int, depth: int) ->
 def read_tables(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None
                 ) -> Prediction:
     """Read predicted tables from a Markdown file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NneqError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise NneqError(f"{path}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+    text = read_text(path)
     return parse_tables(text, aliases=aliases, source=str(path))
 
 
