@@ -166,8 +166,8 @@ def parse_link(link: str) -> LinkSettings:
     return LinkSettings(config, tuple(notes))
 
 
-def to_link(config: Config) -> str:
-    """The Playground link that opens this configuration."""
+def to_link(config: Config, *, show_test: bool = False, discretize: bool = False) -> str:
+    """The Playground link that opens this configuration (and, if asked, its two view options)."""
     regression = config.problem == "regression"
     ids = {f.playground_id for name, f in FEATURES.items() if name in config.features}
     values: dict[str, str] = {
@@ -181,8 +181,8 @@ def to_link(config: Config) -> str:
         "noise": js_string(config.noise),
         "networkShape": ",".join(str(n) for n in config.shape),
         "seed": config.seed or "",
-        "showTestData": "false",
-        "discretize": "false",
+        "showTestData": str(show_test).lower(),
+        "discretize": str(discretize).lower(),
         "percTrainData": js_string(config.train_percent),
         "cosX": "false",
         "cosY": "false",
