@@ -61,27 +61,31 @@ def _linear_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
 class Activation:
     """One activation: a = forward(z, out), its slope da/dz from a, and its SymPy form of z.
 
-    `forward` may be given out=z to work in place; `slope` writes into `out`.
+    `forward` may be given out=z to work in place; `slope` writes into `out`. `mirror` is c
+    in f(−z) = c − f(z) for an activation whose unit may flip sign with its outgoing weights
+    (0 for odd functions, 1 for sigmoid: the next layer's biases absorb c·w); None if not.
     """
 
     name: str
     forward: Callable[..., np.ndarray]
     slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
     sympy: str
+    mirror: float | None
+    has_slope: bool = True  # False for the identity, whose slope is 1 everywhere
 
     @property
-    def has_slope(self) -> bool:
-        """False for the identity, whose slope is 1 everywhere."""
-        return self.name != "linear"
+    def flippable(self) -> bool:
+        """Whether a unit may flip sign together with its outgoing weights."""
+        return self.mirror is not None
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("tanh", np.tanh, _tanh_slope, "tanh(z)"),
-        Activation("relu", _relu, _relu_slope, "Max(0, z)"),
-        Activation("sigmoid", _sigmoid, _sigmoid_slope, "1/(1 + exp(-z))"),
-        Activation("linear", _linear, _linear_slope, "z"),
+        Activation("tanh", np.tanh, _tanh_slope, "tanh(z)", mirror=0.0),
+        Activation("relu", _relu, _relu_slope, "Max(0, z)", mirror=None),
+        Activation("sigmoid", _sigmoid, _sigmoid_slope, "1/(1 + exp(-z))", mirror=1.0),
+        Activation("linear", _linear, _linear_slope, "z", mirror=0.0, has_slope=False),
     )
 }
 
