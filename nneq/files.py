@@ -13,15 +13,27 @@ from nneq.errors import NneqError
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds."""
-    target = Path(path)
+    """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds.
+
+    A symbolic link is followed, so the file it names is replaced and the link stays. Something
+    that exists but is not a regular file (a device such as /dev/null, a pipe) is written to
+    directly: it cannot be half-written, and replacing it would destroy it.
+    """
+    given = Path(path)
+    target = Path(os.path.realpath(given))
     if target.is_dir():
-        raise NneqError(f"cannot write {target}: it is a folder")
+        raise NneqError(f"cannot write {given}: it is a folder")
+    if target.exists() and not target.is_file():
+        try:
+            yield target
+        except OSError as err:
+            raise NneqError(f"cannot write {given}: {err.strerror or err}") from None
+        return
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp",
-                                    dir=target.parent if str(target.parent) else ".")
+                                    dir=target.parent)
     except OSError as err:
-        raise NneqError(f"cannot write {target}: {err.strerror or err}") from None
+        raise NneqError(f"cannot write {given}: {err.strerror or err}") from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
@@ -30,7 +42,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield Path(temp)
         os.replace(temp, target)
     except OSError as err:
-        raise NneqError(f"cannot write {target}: {err.strerror or err}") from None
+        raise NneqError(f"cannot write {given}: {err.strerror or err}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -44,10 +56,12 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Refuse, before any work is done, a path that could not be written."""
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
+    if not str(path).strip():
+        raise NneqError("an empty output path: give a file name")
+    target = Path(os.path.realpath(path))
+    parent = target.parent
     if target.is_dir():
-        raise NneqError(f"cannot write {target}: it is a folder")
+        raise NneqError(f"cannot write {path}: it is a folder")
     if not parent.is_dir():
         raise NneqError(f"cannot write {target}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
