@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,10 @@ from nneq.rng import new_seed
 
 REGULARIZATIONS = ("none", "L1", "L2")
 NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.link
+MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
+MAX_LAYERS = 20  # controls stop at 8 and 6, so these only keep memory and time in bounds
+_SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refused below
+_SEED_STOPS = set("&=#")
 
 
 def _positive_finite(value: float) -> bool:
@@ -59,11 +64,12 @@ class Config:
                 raise ConfigError(field, value, "a number")
             return float(value)
 
-        check("dataset", self.dataset in DATASETS, "one of " + ", ".join(DATASETS))
-        check("activation", self.activation in ACTIVATIONS, "one of " + ", ".join(ACTIVATIONS))
-        regularization = {r.lower(): r for r in REGULARIZATIONS}.get(str(self.regularization).lower())
-        check("regularization", regularization is not None, "one of " + ", ".join(REGULARIZATIONS))
-        object.__setattr__(self, "regularization", regularization)
+        for field, names in (("dataset", DATASETS), ("activation", ACTIVATIONS),
+                             ("regularization", REGULARIZATIONS)):
+            # Names are matched without regard to case: 'L1', 'l1', 'XOR' and 'xor' all work.
+            name = {n.lower(): n for n in names}.get(str(getattr(self, field)).lower())
+            check(field, name is not None, "one of " + ", ".join(names))
+            object.__setattr__(self, field, name)
         object.__setattr__(self, "features", _canonical_features(self.features))
         object.__setattr__(self, "shape", _canonical_shape(self.shape))
         check("learning_rate", _positive_finite(number("learning_rate")),
@@ -75,7 +81,10 @@ class Config:
         check("noise", 0 <= noise <= NOISE_MAX, f"a number from 0 to {NOISE_MAX} (percent)")
         percent = number("train_percent")
         check("train_percent", 1 <= percent <= 99, "a number from 1 to 99 (percent)")
-        check("seed", self.seed is None or isinstance(self.seed, str), "a string")
+        check("seed", self.seed is None or (isinstance(self.seed, str) and _SEED.fullmatch(self.seed)
+                                            is not None and not _SEED_STOPS & set(self.seed)),
+              "printable characters without spaces, &, = or #, so that a Playground link "
+              "carries it")
         check("init_zero", isinstance(self.init_zero, bool), "true or false")
         for field, value in (("learning_rate", self.learning_rate), ("reg_rate", rate),
                              ("noise", noise), ("train_percent", percent)):
@@ -154,8 +163,12 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
                 value = float(piece)
             except ValueError:
                 value = piece
-        if not _whole(value, 1):
+        if not _whole(value, 1) or value > MAX_UNITS:
             raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
-                              "hidden layer sizes that are whole numbers >= 1, such as 4,2")
+                              f"hidden layer sizes that are whole numbers from 1 to {MAX_UNITS}, "
+                              "such as 4,2")
         sizes.append(int(value))  # type: ignore[call-overload]
+    if len(sizes) > MAX_LAYERS:
+        raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
+                          f"at most {MAX_LAYERS} hidden layers")
     return tuple(sizes)

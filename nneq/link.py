@@ -35,6 +35,8 @@ _ORDER = (
     "percTrainData", "x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY",
     "collectStats", "problem", "initZero", "hideText",
 )
+# Settings named as the link names them, for messages.
+_LINK_KEYS = {"shape": "networkShape"}
 _KNOWN = {*_ORDER, *(f"{key}_hide" for key in _ORDER)}
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _RADIX = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
@@ -160,8 +162,9 @@ def parse_link(link: str) -> LinkSettings:
             **{field: value for field, value in values.values()},
         )
     except ConfigError as err:
-        key = next((k for k, (field, _) in values.items() if field == err.field), err.field)
-        shown = given(key) if key in values else err.value
+        key = next((k for k, (field, _) in values.items() if field == err.field),
+                   _LINK_KEYS.get(err.field, err.field))
+        shown = pairs.get(key) if key in pairs else err.value
         raise refuse(key, shown, err.allowed) from None
     return LinkSettings(config, tuple(notes))
 

@@ -16,9 +16,11 @@ BAD_VALUES = [
     ("features", (), "at least one"),
     ("features", ("x1", "x"), "each feature once"),
     ("regularization", "L3", "one of none"),
-    ("shape", (4, 0), "whole numbers >= 1"),
-    ("shape", (2.5,), "whole numbers >= 1"),
-    ("shape", "4,a", "whole numbers >= 1"),
+    ("shape", (4, 0), "whole numbers from 1 to 100"),
+    ("shape", (2.5,), "whole numbers from 1 to 100"),
+    ("shape", "4,a", "whole numbers from 1 to 100"),
+    ("shape", (101,), "whole numbers from 1 to 100"),
+    ("shape", (2,) * 21, "at most 20 hidden layers"),
     ("learning_rate", 0, "positive finite"),
     ("learning_rate", -0.1, "positive finite"),
     ("learning_rate", math.inf, "positive finite"),
@@ -31,7 +33,12 @@ BAD_VALUES = [
     ("train_percent", 0, "1 to 99"),
     ("train_percent", 100, "1 to 99"),
     ("reg_rate", -0.001, ">= 0"),
-    ("seed", 123, "a string"),
+    ("seed", 123, "printable characters"),
+    ("seed", "", "printable characters"),
+    ("seed", "a b", "without spaces"),
+    ("seed", "a&b", "&, = or #"),
+    ("seed", "x=1", "&, = or #"),
+    ("seed", "é", "printable characters"),
     ("init_zero", "yes", "true or false"),
 ]
 
@@ -54,7 +61,9 @@ def test_defaults_are_the_playgrounds():
 
 
 def test_names_are_normalised():
-    c = Config(features=("sinY", "x", "x1x2"), regularization="l2", shape="8, 4", dataset="reg-gauss")
+    c = Config(features=("sinY", "x", "x1x2"), regularization="l2", shape="8, 4", dataset="Reg-Gauss",
+               activation="ReLU")
+    assert c.activation == "relu"
     assert c.features == ("x1", "x1x2", "sin(x2)")  # the Playground's input order
     assert c.regularization == "L2"
     assert c.shape == (8, 4)
@@ -105,7 +114,7 @@ def test_links_that_cannot_make_a_network_are_refused(link):
 def test_link_round_trip():
     c = Config(dataset="reg-gauss", features=("x1", "x2^2", "sin(x1)"), shape=(5, 3),
                activation="sigmoid", regularization="L1", reg_rate=0.003, learning_rate=1e-5,
-               batch_size=7, noise=15, train_percent=70, seed="round trip", init_zero=True)
+               batch_size=7, noise=15, train_percent=70, seed="round%20trip!", init_zero=True)
     link = to_link(c)
     assert "learningRate=0.00001" in link
     assert parse_link(link).config == c

@@ -27,7 +27,8 @@ configs = st.builds(
     batch_size=st.integers(1, 30),
     noise=st.integers(0, 50),
     train_percent=st.integers(1, 99),
-    seed=st.text(max_size=12),
+    seed=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126,
+                                        exclude_characters="&=#"), min_size=1, max_size=300),
     init_zero=st.booleans(),
 )
 
@@ -118,3 +119,11 @@ def test_train_without_seed_picks_one_and_records_it():
     assert isinstance(model.config.seed, str) and len(model.config.seed) == 7
     again = nneq.train(model.config, epochs=1)
     np.testing.assert_array_equal(model.layers[0].weights, again.layers[0].weights)
+
+
+def test_predict_wants_one_point_per_row():
+    model = nneq.train(Config(seed="p"), epochs=1)
+    assert model.predict(np.array([[0.0, 0.0], [3.0, -1.0]])).shape == (2,)
+    for bad in ([[1.0, 2.0, 3.0, 4.0]], [1.0, 2.0], [[1.0, 2.0, 3.0]]):
+        with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+            model.predict(np.array(bad))
