@@ -1,7 +1,8 @@
-"""The `nneq` command: parse, make one library call, render. All I/O and exit codes live here."""
+"""The `nneq` command: parse, make one library call, render. Messages and exit codes live here."""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,10 +17,11 @@ from nneq.datasets import DATASETS
 from nneq.errors import NneqError
 from nneq.features import FEATURES
 from nneq.files import check_writable, write_text
-from nneq.link import to_link
+from nneq.link import parse_link, to_link
 from nneq.model import Model, load, save
 from nneq.runfile import SETTINGS, read_run_file, resolve_config
 from nneq.train import check_epochs, training
+from nneq.words import plural
 
 DEFAULT_MODEL = "nneq-model.json"
 
@@ -36,9 +38,10 @@ def _usage_error(err: Exception) -> bool:
 
 
 class _Group(TyperGroup):
-    """Every user mistake ends as one line on stderr and exit code 2, never a traceback."""
+    """User mistakes end as one line on stderr and exit code 2 rather than a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run a command; turn nneq's and typer's errors into one line and an exit code."""
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
@@ -50,6 +53,10 @@ class _Group(TyperGroup):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(1)
+        except MemoryError:
+            typer.echo("nneq: not enough memory for this (try fewer or smaller layers, or fewer "
+                       "seeds)", err=True)
+            sys.exit(2)
         except Exception as err:
             if not _usage_error(err):
                 raise
@@ -57,6 +64,10 @@ class _Group(TyperGroup):
                 typer.echo(err.ctx.get_help())  # type: ignore[attr-defined]
                 sys.exit(0)
             message = " ".join(err.format_message().split())  # type: ignore[attr-defined]
+            # Typer's guess at the option meant lists only some options: point at --help instead.
+            message = re.sub(r" \(Possible options: [^)]*\)", "", message)
+            if message.startswith("No such option"):
+                message += " (see --help)"
             typer.echo(f"nneq: {message}", err=True)
             sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
@@ -98,9 +109,16 @@ EpochsOpt = Annotated[int | None, typer.Option(help="Epochs to train [default: 5
 
 
 def _settings(values: dict[str, Any]) -> tuple[Config, int]:
-    """The configuration and epochs from --url, --config and the setting flags in `values`."""
+    """The configuration and epochs from --url, --config and the setting flags in `values`.
+
+    Values a link carries that the Playground itself would ignore are reported on stderr.
+    """
     run_file = read_run_file(values["config"]) if values["config"] is not None else None
     flags = {name: values[name.replace("-", "_")] for name in SETTINGS}
+    link = values["url"] if values["url"] is not None else (run_file.url if run_file else None)
+    if link is not None:
+        for note in parse_link(link).notes:
+            typer.echo(f"nneq: note: {note}", err=True)
     config = resolve_config(url=values["url"], run_file=run_file, flags=flags).with_seed()
     epochs = values["epochs"]
     if epochs is None:
@@ -130,13 +148,18 @@ class _Progress:
             typer.echo("\r" + " " * 78 + "\r", err=True, nl=False)
 
 
+def _loss(value: float) -> str:
+    """Three decimals, as the Playground shows a loss; a huge one in powers of ten."""
+    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
 def summary(model: Model, out: Path) -> str:
     """Epochs, losses (three decimals, as the Playground shows them), accuracy, seed, file."""
     c = model.config
     shape = "-".join(str(n) for n in c.layer_sizes)
     lines = [
-        f"trained {model.epochs} epochs: {c.dataset}, {shape} {c.activation}, seed {c.seed}",
-        f"loss      train {model.loss_train[-1]:.3f}   test {model.loss_test[-1]:.3f}",
+        f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {shape} {c.activation}, seed {c.seed}",
+        f"loss      train {_loss(model.loss_train[-1])}   test {_loss(model.loss_test[-1])}",
     ]
     if c.problem == "classification":
         train, test = model.data()
@@ -168,7 +191,13 @@ def train(
     """Train a network exactly as the Playground would, and save it as a model file."""
     settings, n_epochs = _settings(locals())
     check_writable(out)
-    run = training(settings)
+    try:
+        run = training(settings)
+    except KeyboardInterrupt:
+        raise fail("interrupted before training began; nothing was saved", code=130) from None
+    if not run.first_epoch:
+        typer.echo(f"nneq: note: a batch of {settings.batch_size} is larger than the "
+                   f"{run.training_points} training points: the weights never change", err=True)
     progress = _Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
     try:
         run.run(n_epochs, progress)
@@ -316,6 +345,9 @@ def sweep(
     epochs: EpochsOpt = None,
     threshold: Annotated[float, typer.Option(
         help="Links weaker than this count as absent in the patterns.")] = 0.0,
+    relative: Annotated[bool, typer.Option(
+        "--relative", help="Read --threshold as a share of each unit's largest incoming link.")
+    ] = False,
     predicted: Annotated[Path | None, typer.Option(
         help="Predicted tables (.md): how often does each seed's network agree?")] = None,
     alias: Annotated[list[str] | None, typer.Option(
@@ -335,21 +367,29 @@ def sweep(
     render = RENDERERS.get(fmt)
     if render is None:
         raise fail(f"--format {fmt!r}: expected one of {', '.join(RENDERERS)}")
-    prediction = read_tables(predicted, aliases=parse_aliases(alias or [])) if predicted else None
-    for path in [out] if out is not None else []:
-        check_writable(path)
+    aliases = parse_aliases(alias or [])
+    prediction = read_tables(predicted, aliases=aliases) if predicted else None
+    if out is not None:
+        check_writable(out)
+    if save_models is not None and save_models.exists() and not save_models.is_dir():
+        raise fail(f"--save-models {save_models}: expected a folder, and it is a file")
     if save_models is not None:
-        save_models.mkdir(parents=True, exist_ok=True)
-        check_writable(save_models / "model.json")
+        check_writable(save_models.resolve().parent / save_models.name)
     progress = _Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
-    result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
-                       prediction=prediction, keep_models=save_models is not None,
-                       on_epoch=progress)
+    try:
+        result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
+                           relative=relative, prediction=prediction,
+                           keep_models=save_models is not None, on_epoch=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        raise fail("interrupted; nothing was written", code=130) from None
     progress.close()
     if out is not None:
         write_text(out, to_json(result) + "\n")
-    for model in result.models or ():
-        save(model, save_models / f"{_file_name(str(model.config.seed))}.json")
+    if save_models is not None:
+        save_models.mkdir(parents=True, exist_ok=True)
+        for model in result.models or ():
+            save(model, save_models / f"{_file_name(str(model.config.seed))}.json")
     typer.echo(render(result))
 
 

@@ -48,7 +48,9 @@ class Model:
 
     def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Every layer's unit outputs at `points` (N, 2): one (N, units) array per layer."""
-        xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        xy = np.asarray(points, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise ValueError(f"points should have shape (N, 2): one (x1, x2) per row, not {xy.shape}")
         inputs = feature_matrix(self.config.features, xy[:, 0], xy[:, 1])
         with np.errstate(all="ignore"):
             return forward([la.weights for la in self.layers], [la.biases for la in self.layers],
@@ -177,4 +179,6 @@ def load(path: str | os.PathLike[str]) -> Model:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise _fail(path, f"not valid JSON (line {err.lineno}: {err.msg})") from None
+    except RecursionError:
+        raise _fail(path, "not valid JSON (nested too deeply)") from None
     return from_json(data, path=path)

@@ -37,6 +37,8 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise NneqError(f"{path}: not valid TOML ({err})") from None
+    except RecursionError:
+        raise NneqError(f"{path}: not valid TOML (nested too deeply)") from None
     allowed = (*RUN_KEYS, *extra_keys)
     settings: dict[str, object] = {}
     for key, value in data.items():
@@ -56,13 +58,26 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
 
 def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
                    flags: Mapping[str, object] | None = None) -> Config:
-    """The configuration from a link, then a run file's settings, then flags: later ones win."""
+    """The configuration from a link, then a run file's settings, then flags: later ones win.
+
+    A bad value is reported as its source names it: `--learning-rate` for a flag,
+    `learning-rate in run.toml` for a run file's key.
+    """
     merged: dict[str, object] = {}
-    link = url or (run_file.url if run_file else None)
-    if link:
+    origin: dict[str, tuple[str, str]] = {}  # setting → (name as given, where)
+    link = url if url is not None else (run_file.url if run_file else None)
+    if link is not None:
         merged.update(parse_link(link).config.to_dict())
     if run_file is not None:
-        merged.update({k.replace("-", "_"): v for k, v in run_file.settings.items()})
-    merged.update({k.replace("-", "_"): v for k, v in (flags or {}).items() if v is not None})
-    source = run_file.path if run_file is not None and not flags else ""
-    return Config.from_dict(merged, source=source)
+        for key, value in run_file.settings.items():
+            merged[key.replace("-", "_")] = value
+            origin[key.replace("-", "_")] = (key, run_file.path)
+    for key, value in (flags or {}).items():
+        if value is not None:
+            merged[key.replace("-", "_")] = value
+            origin[key.replace("-", "_")] = ("--" + key.replace("_", "-"), "")
+    try:
+        return Config.from_dict(merged)
+    except ConfigError as err:
+        name, where = origin.get(err.field, (err.field, ""))
+        raise ConfigError(name, err.value, err.allowed, source=where) from None

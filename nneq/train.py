@@ -152,7 +152,7 @@ class Lockstep:
             np.concatenate([x_train, x_test], axis=-2), np.concatenate([y_train, y_test], axis=-2),
             self.sizes, lead, 0.0).wire(self.PT, self.W, self._grads)
         size = self.config.batch_size
-        n = x_train.shape[-2]
+        n = self.training_points = x_train.shape[-2]
         full = n // size
         tail = n - full * size
 

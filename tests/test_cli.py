@@ -167,6 +167,14 @@ BAD_INPUTS = {
         {k: v for k, v in json.loads(Path(model_file()).read_text()).items() if k != "history"}))],
     "model bad config": lambda: ["url", model_file(config={"dataset": "moons", "seed": "x"})],
     "unknown command": lambda: ["fly"],
+    "empty link": lambda: ["train", "--url", ""],
+    "seed a link cannot carry": lambda: ["train", "--seed", "a&b"],
+    "huge layer": lambda: ["train", "--shape", "100000,100000"],
+    "deeply nested toml": lambda: ["train", "--config", write("d.toml", "shape = " + "[" * 5000 +
+                                                              "]" * 5000 + "\n")],
+    "deeply nested model": lambda: ["url", write("d.json", "[" * 100000 + "]" * 100000)],
+    "model is a folder": lambda: ["url", "."],
+    "empty output path": lambda: ["train", "--out", ""],
 }
 
 
@@ -224,3 +232,37 @@ def test_python_dash_m_runs_the_command():
     done = subprocess.run([sys.executable, "-m", "nneq", "datasets"], capture_output=True, text=True,
                           timeout=60, env={**os.environ})
     assert done.returncode == 0 and "circle" in done.stdout
+
+
+def test_values_the_playground_ignores_are_noted(in_tmp):
+    result = runner.invoke(app, ["train", "--url", "#dataset=moons&seed=n", "--epochs", "1"])
+    assert result.exit_code == 0
+    assert "nneq: note: dataset=moons is not a Playground value; the Playground uses circle" in (
+        result.output)
+
+
+def test_a_bad_run_file_value_names_the_key_and_the_file(in_tmp):
+    write("typo.toml", 'shape = "abc"\n')
+    result = runner.invoke(app, ["train", "--config", "typo.toml"])
+    assert result.exit_code == 2
+    assert "shape='abc' in typo.toml: expected hidden layer sizes" in result.output
+    result = runner.invoke(app, ["train", "--learning-rate", "-1"])
+    assert "--learning-rate=-1.0: expected a positive finite number" in result.output
+
+
+def test_a_batch_larger_than_the_data_is_noted(in_tmp):
+    result = runner.invoke(app, ["train", "--batch-size", "400", "--epochs", "1", "--seed", "b"])
+    assert result.exit_code == 0
+    assert "larger than the 250 training points" in result.output
+
+
+def test_a_diverged_loss_is_printed_in_powers_of_ten(in_tmp):
+    result = runner.invoke(app, ["train", "--dataset", "reg-plane", "--learning-rate", "10",
+                                 "--shape", "8,8", "--seed", "d", "--epochs", "50", "--out", "d.json"])
+    loss_line = result.output.splitlines()[1]
+    assert len(loss_line) < 60 and "e+" in loss_line
+
+
+def test_one_epoch_reads_in_the_singular(in_tmp):
+    result = runner.invoke(app, ["train", "--epochs", "1", "--seed", "s"])
+    assert result.output.startswith("trained 1 epoch: ")
