@@ -15,16 +15,28 @@ from itertools import pairwise
 
 import numpy as np
 
+from nneq.activations import ACTIVATIONS
 from nneq.compare import predicted_signs
 from nneq.config import Config
 from nneq.datasets import DATASETS
+from nneq.equations import network_equations
 from nneq.errors import ConfigError
 from nneq.model import Model
 from nneq.network import Layer, start
 from nneq.rng import SeedRandom
-from nneq.symmetry import FLIPPABLE, Canonical, align, canonical, weight_signs
+from nneq.symmetry import (
+    Canonical,
+    SymmetryError,
+    align,
+    canonical,
+    equation_signs,
+    identity,
+    pattern_key,
+)
 from nneq.tables import Prediction
-from nneq.train import Lockstep, check_epochs
+from nneq.train import Lockstep, check_epochs, train
+
+MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class Sweep:
     config: Config
     epochs: int
     threshold: float
+    relative: bool
     members: tuple[Member, ...]
     patterns: tuple[Pattern, ...]
     prediction: Prediction | None = None
@@ -93,8 +106,8 @@ class Sweep:
 
 def member_seeds(seed: str, count: int) -> list[str]:
     """The members' seeds: the configuration's seed followed by -1, -2, …, each rerunnable alone."""
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ConfigError("seeds", count, "a whole number >= 1")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SEEDS:
+        raise ConfigError("seeds", count, f"a whole number from 1 to {MAX_SEEDS}")
     return [f"{seed}-{k}" for k in range(1, count + 1)]
 
 
@@ -109,48 +122,64 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lo
     return Lockstep(configs, starts, stacked=True, track_losses=track_losses)
 
 
-def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0
-                   ) -> list[tuple[Canonical, list[int]]]:
+def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0,
+                   relative: bool = False) -> list[tuple[Canonical, list[int]]]:
     """Networks of `config` grouped by canonical sign pattern: most members first, then by
     first member; each group is (its canonical form, its members' keys in order)."""
-    flips = (FLIPPABLE[config.activation],) * len(config.shape)
+    flips = _flippable(config)
     forms: dict[str, Canonical] = {}
     groups: dict[str, list[int]] = {}
     for k, layers in networks.items():
-        signs = weight_signs([la.weights for la in layers], [la.dead for la in layers],
-                             threshold=threshold)
-        form = canonical(signs, flippable=flips)
+        signs = equation_signs(network_equations(config, layers, threshold=threshold,
+                                                 relative=relative))
+        try:
+            form = canonical(signs, flippable=flips)
+        except SymmetryError:  # too symmetric to canonicalise: keep the network's own order
+            form = Canonical(tuple(signs), identity(signs), pattern_key(signs))
         forms.setdefault(form.key, form)
         groups.setdefault(form.key, []).append(k)
     order = sorted(groups, key=lambda key: (-len(groups[key]), groups[key][0]))
     return [(forms[key], groups[key]) for key in order]
 
 
+def _flippable(config: Config) -> tuple[bool, ...]:
+    return (ACTIVATIONS[config.activation].flippable,) * len(config.shape)
+
+
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
-              prediction: Prediction | None = None, keep_models: bool = False,
+              relative: bool = False, prediction: Prediction | None = None,
+              keep_models: bool = False,
               on_epoch: Callable[[int, np.ndarray | None], object] | None = None) -> Sweep:
     """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
 
-    With `keep_models`, every member's model (with its loss history) is kept as well.
+    With `keep_models`, every member's model (with its loss history) is kept as well. A config
+    without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
     """
     check_epochs(epochs)
-    if not (np.isfinite(threshold) and threshold >= 0):
-        raise ConfigError("threshold", threshold, "a number >= 0")
+    network_equations(config, [], threshold=threshold, relative=relative)  # checks the threshold
     config = config.with_seed()
     names = member_seeds(str(config.seed), seeds)
     run = stack(config, names, track_losses=keep_models)
     run.run(epochs, on_epoch)
     losses = run.final_losses()
-    diverged_at = run.snapshot.diverged_at
-    finite = [not diverged_at[k] and bool(np.isfinite(losses[k]).all()) for k in range(len(names))]
-    groups = group_patterns(config, {k: run.layers(k) for k in range(len(names)) if finite[k]},
-                            threshold=threshold)
-    members = [Member(seed, None, float(losses[k, 0]), float(losses[k, 1])) if finite[k]
-               else Member(seed, None, None, None, int(diverged_at[k]) or run.epochs_run)
-               for k, seed in enumerate(names)]
-    flips = (FLIPPABLE[config.activation],) * len(config.shape)
+    models = [run.model(k) for k in range(len(names))] if keep_models else None
+    members = []
+    networks = {}
+    for k, seed in enumerate(names):
+        if not run.snapshot.diverged_at[k] and np.isfinite(losses[k]).all():
+            members.append(Member(seed, None, float(losses[k, 0]), float(losses[k, 1])))
+            networks[k] = run.layers(k)
+            continue
+        # The stack checks losses at the end only (unless it keeps models); a member that
+        # diverged trains again alone, which finds the very epoch `nneq train` would report.
+        alone = train(dataclasses.replace(config, seed=seed), epochs=epochs)
+        members.append(Member(seed, None, None, None, alone.diverged_at or run.epochs_run))
+        if models is not None:
+            models[k] = alone
+    flips = _flippable(config)
     wanted = predicted_signs(prediction, config) if prediction is not None else None
     patterns = []
+    groups = group_patterns(config, networks, threshold=threshold, relative=relative)
     for number, (form, ks) in enumerate(groups, start=1):
         scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
         patterns.append(Pattern(
@@ -160,7 +189,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
         for k in ks:
             members[k] = dataclasses.replace(members[k], pattern=number)
     return Sweep(
-        config, epochs, float(threshold), tuple(members), tuple(patterns), prediction,
+        config, epochs, float(threshold), relative, tuple(members), tuple(patterns), prediction,
         int(sum(np.count_nonzero(m) for m in wanted)) if wanted is not None else 0,
-        tuple(run.model(k) for k in range(len(names))) if keep_models else None,
+        tuple(models) if models is not None else None,
     )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from nneq.equations import pattern_equations
 from nneq.render import markdown, text
 from nneq.sweep import Pattern, Sweep
+from nneq.words import plural
 
 
 def _setting(s: Sweep) -> str:
@@ -15,16 +16,24 @@ def _setting(s: Sweep) -> str:
     shape = "-".join(str(n) for n in c.layer_sizes)
     seeds = [m.seed for m in s.members]
     listed = seeds[0] if len(seeds) == 1 else f"{seeds[0]} … {seeds[-1]}"
-    return (f"{len(seeds)} seeds of {c.dataset}, {shape} {c.activation}, inputs "
+    return (f"{plural(len(seeds), 'seed')} of {c.dataset}, {shape} {c.activation}, inputs "
             f"{', '.join(c.features)}, {s.epochs} epochs (seeds {listed})")
 
 
 def _pattern_line(s: Sweep, p: Pattern) -> str:
-    line = (f"{p.count} seeds ({s.share(p):.1%}), mean loss train {p.mean_loss_train:.3f} "
-            f"test {p.mean_loss_test:.3f}, e.g. seed {p.seeds[0]}")
+    line = (f"{plural(p.count, 'seed')} ({s.share(p):.1%}), mean loss train "
+            f"{p.mean_loss_train:.3f} test {p.mean_loss_test:.3f}")
     if p.agree is not None:
         line += f"; prediction: {p.agree} of {s.predicted_signs} signs agree"
     return line
+
+
+def _seeds_line(p: Pattern) -> str:
+    return "seeds: " + ", ".join(p.seeds)
+
+
+def _threshold(s: Sweep) -> str:
+    return f"threshold {s.threshold:g}" + (" of each unit's largest link" if s.relative else "")
 
 
 def _prediction_lines(s: Sweep) -> list[str]:
@@ -48,10 +57,10 @@ def _diverged_line(s: Sweep) -> str:
 def to_text(s: Sweep) -> str:
     """The sweep as plain text, patterns most frequent first."""
     lines = [f"sweep: {_setting(s)}",
-             f"{len(s.patterns)} sign patterns (threshold {s.threshold:g}); {_diverged_line(s)}",
+             f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}",
              *_prediction_lines(s)]
     for p in s.patterns:
-        lines += ["", f"pattern {p.id}: {_pattern_line(s, p)}",
+        lines += ["", f"pattern {p.id}: {_pattern_line(s, p)}", _seeds_line(p),
                   text(pattern_equations(s.config, p.signs))]
     return "\n".join(lines)
 
@@ -59,11 +68,11 @@ def to_text(s: Sweep) -> str:
 def to_markdown(s: Sweep) -> str:
     """The sweep as Markdown, each pattern a heading with its tables."""
     lines = [f"# Sweep: {_setting(s)}", "",
-             f"{len(s.patterns)} sign patterns (threshold {s.threshold:g}); {_diverged_line(s)}."]
+             f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}."]
     lines += [f"{line}." for line in _prediction_lines(s)]
     for p in s.patterns:
         lines += ["", f"## Pattern {p.id}", "", _pattern_line(s, p) + ".", "",
-                  markdown(pattern_equations(s.config, p.signs))]
+                  _seeds_line(p) + ".", "", markdown(pattern_equations(s.config, p.signs))]
     return "\n".join(lines)
 
 
@@ -73,6 +82,7 @@ def to_dict(s: Sweep) -> dict[str, object]:
         "config": s.config.to_dict(),
         "epochs": s.epochs,
         "threshold": s.threshold,
+        "relative": s.relative,
         "seeds": [
             {"seed": m.seed, "pattern": m.pattern, "loss_train": m.loss_train,
              "loss_test": m.loss_test, "diverged": m.diverged_at is not None,

@@ -109,10 +109,47 @@ def test_cli_sweep_json_and_saved_models(tmp_path, monkeypatch):
 @pytest.mark.parametrize("args", [
     ["--seeds", "0"], ["--seeds", "many"], ["--format", "yaml"], ["--threshold", "-1"],
     ["--predicted", "missing.md"], ["--dataset", "moons"], ["--out", "no/dir/s.json"],
-    ["--epochs", "-1"],
+    ["--epochs", "-1"], ["--seeds", "100000"], ["--alias", "x3"],
 ])
 def test_cli_sweep_bad_input(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["sweep", "--epochs", "1", "--seeds", "2", *args])
     assert result.exit_code == 2, result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_sweep_refuses_a_file_as_models_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("taken.json").write_text("{}")
+    result = runner.invoke(app, ["sweep", "--seeds", "2", "--epochs", "1", "--save-models",
+                                 "taken.json"])
+    assert result.exit_code == 2
+    assert "expected a folder" in result.output
+    assert Path("taken.json").read_text() == "{}"
+
+
+def test_text_report_lists_every_seed_of_every_pattern():
+    from nneq.sweep_report import to_text
+
+    sweep = run_sweep(Config(dataset="xor", shape=(2,), seed="list"), seeds=6, epochs=10)
+    report = to_text(sweep)
+    for p in sweep.patterns:
+        assert "seeds: " + ", ".join(p.seeds) in report
+    assert sorted(s for p in sweep.patterns for s in p.seeds) == sorted(m.seed for m in sweep.members)
+
+
+def test_relative_threshold_drops_weak_links():
+    config = Config(dataset="xor", shape=(3,), seed="rel")
+    plain = run_sweep(config, seeds=3, epochs=20)
+    strict = run_sweep(config, seeds=3, epochs=20, threshold=0.9, relative=True)
+    count = sum(int(np.count_nonzero(s)) for p in plain.patterns for s in p.signs for _ in p.seeds)
+    kept = sum(int(np.count_nonzero(s)) for p in strict.patterns for s in p.signs for _ in p.seeds)
+    assert kept < count
+
+
+def test_a_diverged_member_reports_the_epoch_a_single_run_reports():
+    config = Config(dataset="reg-plane", activation="relu", learning_rate=10, shape=(8, 8), seed="d")
+    sweep = run_sweep(config, seeds=2, epochs=20)
+    for member in sweep.diverged:
+        alone = nneq.train(Config(**{**config.to_dict(), "seed": member.seed}), epochs=20)
+        assert member.diverged_at == alone.diverged_at
