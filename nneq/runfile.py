@@ -11,6 +11,7 @@ from nneq.config import Config
 from nneq.errors import ConfigError, NneqError
 from nneq.files import read_text
 from nneq.link import parse_link
+from nneq.train import check_epochs
 
 SETTINGS = (
     "dataset", "shape", "activation", "features", "learning-rate", "batch-size", "regularization",
@@ -47,8 +48,11 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
             raise NneqError(f"{path}: unknown key {key!r}; allowed keys: {', '.join(allowed)}")
         settings[name] = value
     epochs = settings.pop("epochs", None)
-    if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0):
-        raise ConfigError("epochs", epochs, "a whole number >= 0", source=str(path))
+    if epochs is not None:
+        try:
+            check_epochs(epochs)
+        except ConfigError as err:
+            raise ConfigError("epochs", epochs, err.allowed, source=str(path)) from None
     url = settings.pop("url", None)
     if url is not None and not isinstance(url, str):
         raise ConfigError("url", url, "a Playground link as a string", source=str(path))

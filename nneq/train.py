@@ -185,13 +185,8 @@ class Lockstep:
 
     def _backward(self, b: _Batch) -> None:
         """Forward and backward over a batch: the summed gradient of every parameter into _grad."""
-        mm, mul, act = self._mm, np.multiply, self._act
-        for pt, x, a in b.forward:
-            mm(pt, x, a)
-            act(a, a)
-        pt, x, out = b.forward_out
-        mm(pt, x, out)
-        self._out_act(out, out)
+        mm, mul = self._mm, np.multiply
+        out = self._forward(b)
         if self._same_slope:  # one call for every unit's slope
             self._slope(b.a_flat, b.slope_flat)
         else:
@@ -330,7 +325,11 @@ def training(config: Config) -> Lockstep:
 
 def train(config: Config, *, epochs: int = 500,
           on_epoch: Callable[[int, np.ndarray], object] | None = None) -> Model:
-    """Train `config` for `epochs` epochs as the Playground would, and return the model."""
+    """Train `config` for `epochs` epochs as the Playground would, and return the model.
+
+    A config without a seed gets a fresh Playground-style one, as the Playground does; the
+    model records it, so the run can be repeated.
+    """
     check_epochs(epochs)
     run = training(config)
     run.run(epochs, on_epoch)
