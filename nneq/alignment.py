@@ -18,6 +18,7 @@ from itertools import permutations, product
 import numpy as np
 
 from nneq.assignment import best_matchings
+from nneq.canonical import first_nonzero
 
 STATE_LIMIT = 256  # alignments kept per layer while breaking ties
 MATCHING_LIMIT = 256  # optimal matchings enumerated per kept alignment
@@ -70,14 +71,6 @@ def score(p: np.ndarray, a: np.ndarray, units: Sequence[int], flips: Sequence[in
         compared += int(live.sum())
         agree += int((live & (p[:, col] == f * a[:, m])).sum())
     return agree, compared
-
-
-def _first_nonzero(x: np.ndarray) -> np.ndarray:
-    """The first non-zero sign of each column of each candidate (C, rows, n) → (C, n)."""
-    if x.shape[1] == 0:
-        return np.zeros((x.shape[0], x.shape[2]), dtype=np.int8)
-    first = np.argmax(x != 0, axis=1)
-    return np.take_along_axis(x, first[:, None, :], axis=1)[:, 0, :]
 
 
 @dataclass(frozen=True)
@@ -232,7 +225,7 @@ def _blocks(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed
     units, flips = layers[k]
     below = None if k == 0 else tuple(zip(*layers[k - 1]))
     a = arranged(learnt[k], below)
-    first = _first_nonzero(a[None].astype(np.int8))[0] if a.shape[0] else np.ones(a.shape[1])
+    first = first_nonzero(a[None].astype(np.int8))[0] if a.shape[0] else np.ones(a.shape[1])
     s = np.where((first < 0) & flips_allowed[k], -1, 1)
     blocks: dict[bytes, int] = {}
     block_p = np.full(len(units), -1)
@@ -299,9 +292,32 @@ def _order_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_al
                           for m in ls] for i in ps], dtype=np.int64)
         _, (matching, *_) = best_matchings(cost, 1)
         mapping.update({int(i): int(ls[j]) for i, j in zip(ps, matching)})
-    # Then pair again by the agreements with every other row under the current pairing, until
-    # the pairing settles: a block of up to EXACT_BLOCK units tries every order (the quadratic
-    # objective vectorised over all of them), larger blocks take the linearised assignment.
+    mapping, ties = _settle(like_p, like_l, pairs, mapping)
+
+    def layer(chosen: dict[int, int]) -> LayerChoice:
+        new_units, new_flips = list(units), list(flips)
+        for i, m in chosen.items():
+            new_units[i], new_flips[i] = m, int(t[i] * s[m])  # the flip that keeps f·s = t
+        return tuple(new_units), tuple(new_flips)
+
+    found = [layer(mapping)]
+    for b, orders in ties.items():
+        ps, ls = pairs[b]
+        for order in orders[1:]:
+            found.append(layer({**mapping, **{int(i): int(ls[j]) for i, j in zip(ps, order)}}))
+    return found
+
+
+def _settle(like_p: np.ndarray, like_l: np.ndarray, pairs: dict[int, tuple[np.ndarray, np.ndarray]],
+            mapping: dict[int, int]) -> tuple[dict[int, int], dict[int, list[list[int]]]]:
+    """Pair each block's units again until the pairing settles; also the tied orders per block.
+
+    Predicted and learnt units of a block are paired by their agreements with every other row
+    under the current pairing: a block of up to EXACT_BLOCK units tries every order (the
+    quadratic objective vectorised over all of them), larger blocks take the linearised
+    assignment.
+    """
+    mapping = dict(mapping)
     ties: dict[int, list[list[int]]] = {}
     for _ in range(ORDER_ROUNDS):
         changed = False
@@ -326,19 +342,7 @@ def _order_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_al
                 mapping[int(i)] = int(ls[j])
         if not changed:
             break
-
-    def layer(chosen: dict[int, int]) -> LayerChoice:
-        new_units, new_flips = list(units), list(flips)
-        for i, m in chosen.items():
-            new_units[i], new_flips[i] = m, int(t[i] * s[m])  # the flip that keeps f·s = t
-        return tuple(new_units), tuple(new_flips)
-
-    found = [layer(mapping)]
-    for b, orders in ties.items():
-        ps, ls = pairs[b]
-        for order in orders[1:]:
-            found.append(layer({**mapping, **{int(i): int(ls[j]) for i, j in zip(ps, order)}}))
-    return found
+    return mapping, ties
 
 
 def _refine(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],

@@ -4,13 +4,19 @@ The learnt network may list its hidden units in another order than the predictio
 odd unit may have learnt the flipped sign pattern together with flipped outgoing weights;
 either way it computes the same function. So the learnt network is first aligned with the
 prediction (`nneq.symmetry.align`), then every predicted sign is checked against the
-aligned learnt sign. Units of the learnt network the prediction does not describe keep a
-name that no predicted unit uses.
+aligned learnt sign.
+
+Two namings meet here. Predicted units, and the learnt units they are read as, go by the
+prediction's names, written as `nneq equations` writes names for a layer of that size (the
+larger of the network's layer and the highest predicted position); learnt units the
+prediction does not describe take names no predicted unit uses. Every result keeps the
+learnt unit's own name beside that aligned name, so the two are never confused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -18,14 +24,15 @@ import numpy as np
 
 from nneq.config import Config
 from nneq.equations import LayerEquations, Unit, equations, pattern_equations, unit_name
-from nneq.model import Model
+from nneq.files import read_text
+from nneq.model import Model, load
 from nneq.symmetry import Alignment, align, equation_signs, evaluate, flippable
 from nneq.tables import (
     PredictedLayer,
     PredictedUnit,
     Prediction,
     from_equations,
-    hidden_name,
+    parse_tables,
     unit_position,
 )
 
@@ -36,7 +43,7 @@ STATUSES = ("agree", "disagree", "absent", "unpredicted")
 class TermResult:
     """One link of a unit, predicted and learnt, and how the two compare."""
 
-    source: str  # the source, named as the prediction names it
+    source: str  # the source, by its aligned name (an input by its own)
     text: str  # the term as written in the prediction, or as the network writes it
     predicted: int  # +1 or -1; 0 when the prediction does not name the link
     learnt: int  # the aligned learnt sign; 0 when the link is absent from the network
@@ -72,10 +79,10 @@ class UnitResult:
 
 @dataclass(frozen=True)
 class Match:
-    """One learnt hidden unit under the alignment: the name it is read as, and whether flipped."""
+    """One learnt unit under the alignment: the (aligned) name it is read as, its own name, flip."""
 
-    name: str
-    learnt: str
+    name: str  # the aligned name, in the prediction's naming
+    learnt: str  # the learnt unit's own name, as `nneq equations` writes the network
     flipped: bool
     predicted: bool  # whether the prediction gives this unit's equation
 
@@ -86,8 +93,8 @@ class LayerResult:
 
     title: str
     units: tuple[UnitResult, ...]
-    missing: tuple[str, ...]
-    unpredicted: tuple[str, ...]  # learnt units' own names
+    missing: tuple[str, ...]  # predicted units' (aligned) names
+    unpredicted: tuple[Match, ...]  # learnt units whose equation the prediction does not give
     alignment: tuple[Match, ...]  # hidden layers of the network only
 
     def count(self, status: str) -> int:
@@ -162,8 +169,10 @@ def _plan(prediction: Prediction, layers: Sequence[LayerEquations], features: Se
     ordered = {h: sorted(found) for h, found in units.items()}
     matrices = []
     for k, layer in enumerate(layers):
-        rows = {f: i for i, f in enumerate(features)} if k == 0 else {
-            hidden_name(k, idx): i for i, idx in enumerate(ordered[k])}
+        # Rows by source: an input by its name, a unit of the layer below by its position.
+        rows: dict[str | int, int] = (
+            {f: i for i, f in enumerate(features)} if k == 0
+            else {idx: i for i, idx in enumerate(ordered[k])})
         cols = ordered[k + 1] if k < hidden else list(range(1, len(layer.units) + 1))
         p = np.zeros((len(rows), len(cols)), dtype=np.int8)
         predicted = _compared_layer(prediction, k, hidden)
@@ -173,8 +182,10 @@ def _plan(prediction: Prediction, layers: Sequence[LayerEquations], features: Se
                 if unit.index not in where:
                     continue
                 for term in unit.terms:
-                    if term.source in rows:
-                        p[rows[term.source], where[unit.index]] = term.sign
+                    position = unit_position(term.source)
+                    row = rows.get(term.source if position is None else position[1])
+                    if row is not None:
+                        p[row, where[unit.index]] = term.sign
         matrices.append(p)
     return _Plan(ordered, matrices)
 
@@ -210,16 +221,23 @@ def _readings(plan: _Plan, alignment: Alignment, layers: Sequence[LayerEquations
 
 
 def _aligned_name(layer: int, index: int, reading: _Reading) -> str:
+    """The name of position `index` (from 1) of a hidden layer, by the aligned layer's size."""
     return unit_name(layer, index - 1, reading.size, output=False)
+
+
+def _shown(name: str, readings: dict[int, _Reading]) -> str:
+    """A predicted name as the comparison writes it: a hidden unit's by its aligned layer."""
+    position = unit_position(name)
+    if position is None or position[0] not in readings:
+        return name  # an input, an output, or a unit deeper than the network
+    return _aligned_name(*position, readings[position[0]])
 
 
 def _learnt_term(unit: Unit, r: int, flip: int) -> tuple[int, str | None, float | None]:
     """The aligned sign of link r into a learnt unit, or 0 with the reason it is absent."""
     term = unit.terms[r]
-    if term.dropped is not None:
+    if term.dropped is not None:  # dead, exactly zero or under the threshold
         return 0, term.dropped, None
-    if term.value == 0:
-        return 0, "zero", None
     value = flip * term.value
     return (1 if value > 0 else -1), None, value
 
@@ -228,46 +246,97 @@ def _unit_result(predicted: PredictedUnit, learnt: Unit | None, flip: int, *, so
                  learnt_source_layer: int, features: Sequence[str],
                  readings: dict[int, _Reading]) -> UnitResult:
     """Predicted terms checked one by one, then the learnt terms the prediction leaves out."""
+    name = _shown(predicted.name, readings)
     if learnt is None:
-        terms = tuple(TermResult(t.source, t.text, t.sign, 0, "absent", "no unit")
+        terms = tuple(TermResult(_shown(t.source, readings), t.text, t.sign, 0, "absent", "no unit")
                       for t in predicted.terms)
-        return UnitResult(predicted.name, None, False, terms, predicted.line)
+        return UnitResult(name, None, False, terms, predicted.line)
     reading = readings.get(learnt_source_layer)
     results, covered = [], set()
     for t in predicted.terms:
         position = unit_position(t.source)
-        r, f_source, reason = None, 1, None
+        r, f_source, reason = None, 1, "no unit"
         if position is None:  # an input: only the first layer reads them
             found = learnt_source_layer == 0 and t.source in features
             r = features.index(t.source) if found else None
             reason = "no input"
         elif source_layer == learnt_source_layer and reading is not None:
             r, f_source = reading.of_index.get(position[1], (None, 1))
-            reason = "no unit"
-        else:
-            reason = "no unit"
+        source = _shown(t.source, readings)
         if r is None:
-            results.append(TermResult(t.source, t.text, t.sign, 0, "absent", reason))
+            results.append(TermResult(source, t.text, t.sign, 0, "absent", reason))
             continue
         covered.add(r)
         sign, why, value = _learnt_term(learnt, r, flip * f_source)
         status = "absent" if sign == 0 else "agree" if sign == t.sign else "disagree"
-        results.append(TermResult(t.source, t.text, t.sign, sign, status, why, value))
+        results.append(TermResult(source, t.text, t.sign, sign, status, why, value))
     extras = []
     for r, term in enumerate(learnt.terms):
         if r in covered:
             continue
         if reading is None:  # the learnt unit reads the inputs
-            name, f_source, order = term.source, 1, r
+            source, f_source, order = term.source, 1, r
         else:
             order, f_source = reading.of_learnt[r]
-            name = _aligned_name(learnt_source_layer, order, reading)
+            source = _aligned_name(learnt_source_layer, order, reading)
         sign, _, value = _learnt_term(learnt, r, flip * f_source)
         if sign:
-            text = name + (term.weight if reading is None else "w" + name[1:])
-            extras.append((order, TermResult(name, text, 0, sign, "unpredicted", None, value)))
+            text = source + (term.weight if reading is None else "w" + source[1:])
+            extras.append((order, TermResult(source, text, 0, sign, "unpredicted", None, value)))
     results.extend(t for _, t in sorted(extras, key=lambda e: e[0]))
-    return UnitResult(predicted.name, learnt.name, flip < 0, tuple(results), predicted.line)
+    return UnitResult(name, learnt.name, flip < 0, tuple(results), predicted.line)
+
+
+def _alignment(plan: _Plan, layers: Sequence[LayerEquations], learnt: Sequence[np.ndarray], *,
+               symmetry: bool, flips: Sequence[bool]) -> Alignment:
+    """The best alignment under the network's symmetries, or with `symmetry` False the literal one."""
+    if symmetry:
+        return align(plan.matrices, learnt, flippable=flips)
+    # Predicted unit i is learnt unit i, unflipped.
+    hidden = len(layers) - 1
+    literal = [
+        ([i - 1 if i <= len(layers[h - 1].units) else -1 for i in plan.units[h]],
+         [1] * len(plan.units[h]))
+        for h in range(1, hidden + 1)]
+    outputs = len(layers[-1].units)
+    return evaluate(plan.matrices, learnt, [*literal, (range(outputs), [1] * outputs)])
+
+
+def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidden: int,
+                  features: Sequence[str], readings: dict[int, _Reading]) -> LayerResult:
+    """The learnt layer of links k (0-based) against the predicted layer it lines up with."""
+    number = k + 1
+    is_output = k == hidden
+    predicted = (prediction.layer(prediction.depth + 1) if is_output
+                 else prediction.layer(number) if number <= prediction.depth else None)
+    units, missing, matched = [], [], set()
+    for unit in predicted.units if predicted else ():
+        if is_output:  # the outputs never move
+            m, flip = (unit.index - 1, 1) if unit.index <= len(layer.units) else (-1, 1)
+        else:
+            m, flip = readings[number].of_index.get(unit.index, (-1, 1))
+        learnt_unit = layer.units[m] if m >= 0 else None
+        result = _unit_result(unit, learnt_unit, flip,
+                              source_layer=prediction.depth if is_output else k,
+                              learnt_source_layer=k, features=features, readings=readings)
+        if learnt_unit is None:
+            missing.append(result.name)
+        matched.add(m)
+        units.append(result)
+    if is_output:
+        matches = tuple(Match(u.name, u.name, False, False) for u in layer.units)
+    else:
+        reading = readings[number]
+        listed = {u.index for u in predicted.units} if predicted else set()
+        matches = tuple(
+            Match(_aligned_name(number, idx, reading), layer.units[m].name, f < 0, idx in listed)
+            for m, (idx, f) in sorted(reading.of_learnt.items(), key=lambda e: e[1][0]))
+    # A learnt unit is unpredicted when no predicted row is read as it (it may still be named
+    # as a source of the next layer).
+    by_learnt = {match.learnt: match for match in matches}
+    unpredicted = tuple(by_learnt[u.name] for m, u in enumerate(layer.units) if m not in matched)
+    return LayerResult(layer.title, tuple(units), tuple(missing), unpredicted,
+                       () if is_output else matches)
 
 
 def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, symmetry: bool = True,
@@ -277,46 +346,12 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, sym
     hidden = len(layers) - 1
     features = model.config.features
     plan = _plan(prediction, layers, features)
-    learnt = equation_signs(layers)
-    if symmetry:
-        alignment = align(plan.matrices, learnt, flippable=flippable(model))
-    else:  # predicted unit i is learnt unit i, unflipped
-        literal = [
-            ([i - 1 if i <= len(layers[h - 1].units) else -1 for i in plan.units[h]],
-             [1] * len(plan.units[h]))
-            for h in range(1, hidden + 1)]
-        outputs = len(layers[-1].units)
-        alignment = evaluate(plan.matrices, learnt, [*literal, (range(outputs), [1] * outputs)])
+    alignment = _alignment(plan, layers, equation_signs(layers), symmetry=symmetry,
+                           flips=flippable(model.config))
     readings = _readings(plan, alignment, layers)
-    results = []
-    for k, layer in enumerate(layers):
-        number = k + 1
-        is_output = k == hidden
-        predicted = (prediction.layer(prediction.depth + 1) if is_output
-                     else prediction.layer(number) if number <= prediction.depth else None)
-        units, missing, matched = [], [], set()
-        for unit in predicted.units if predicted else ():
-            if is_output:
-                m, flip = (unit.index - 1, 1) if unit.index <= len(layer.units) else (-1, 1)
-            else:
-                m, flip = readings[number].of_index.get(unit.index, (-1, 1))
-            learnt_unit = layer.units[m] if m >= 0 else None
-            if learnt_unit is None:
-                missing.append(unit.name)
-            matched.add(m)
-            units.append(_unit_result(
-                unit, learnt_unit, flip, source_layer=prediction.depth if is_output else k,
-                learnt_source_layer=k, features=features, readings=readings))
-        unpredicted = tuple(u.name for m, u in enumerate(layer.units) if m not in matched)
-        alignment_rows: tuple[Match, ...] = ()
-        if not is_output:
-            reading = readings[number]
-            listed = {u.index for u in predicted.units} if predicted else set()
-            alignment_rows = tuple(
-                Match(_aligned_name(number, idx, reading), layer.units[m].name, f < 0, idx in listed)
-                for m, (idx, f) in sorted(reading.of_learnt.items(), key=lambda e: e[1][0]))
-        results.append(LayerResult(layer.title, tuple(units), tuple(missing), unpredicted,
-                                   alignment_rows))
+    results = [_layer_result(k, layer, prediction, hidden=hidden, features=features,
+                             readings=readings)
+               for k, layer in enumerate(layers)]
     # Predicted hidden layers deeper than the network: every unit is missing.
     for predicted in prediction.layers:
         if not predicted.output and predicted.layer > hidden:
@@ -339,3 +374,13 @@ def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, sy
     prediction = from_equations(equations(predicted, threshold=threshold), source=predicted_source)
     return compare(prediction, model, threshold=threshold, symmetry=symmetry,
                    model_source=model_source)
+
+
+def read_predicted(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None
+                   ) -> Prediction | Model:
+    """What a prediction file holds, by its content: a model file if its text starts with '{',
+    else predicted tables (read with `aliases`)."""
+    text = read_text(path)
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):  # JSON: a second learnt network
+        return load(path)
+    return parse_tables(text, aliases=aliases, source=str(path))

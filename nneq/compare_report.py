@@ -1,11 +1,15 @@
-"""A comparison written out: plain text for the terminal, Markdown for notes, JSON for tools."""
+"""A comparison written out: plain text for the terminal, Markdown for notes, JSON for tools.
+
+Where a report names a learnt unit by its own name beside the prediction's (aligned) names,
+it writes "learnt h14", so that a learnt h11 is never mistaken for the predicted h11.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-from nneq.compare import Comparison, LayerResult, TermResult, UnitResult
+from nneq.compare import Comparison, LayerResult, Match, TermResult, UnitResult
 
 SIGN = {1: "+", -1: "-"}
 # What each term's mark says in the text report: absent links show why they are absent.
@@ -63,6 +67,17 @@ def _names(names: tuple[str, ...] | list[str]) -> str:
     return ", ".join(names) if names else "none"
 
 
+def _pair(m: Match) -> str:
+    """'h11 = learnt h14, flipped': an aligned name and the learnt unit it reads."""
+    return f"{m.name} = learnt {m.learnt}" + (", flipped" if m.flipped else "")
+
+
+def _unpredicted(c: Comparison) -> list[str]:
+    """Learnt units nobody predicted, by their own names, with the name used for them here."""
+    return [f"learnt {m.learnt}" + (f" (read as {m.name})" if m.name != m.learnt else "")
+            for la in c.layers for m in la.unpredicted]
+
+
 def _alignment_lines(c: Comparison) -> list[str]:
     hidden = [la for la in c.layers if la.alignment]
     if not hidden:
@@ -70,8 +85,7 @@ def _alignment_lines(c: Comparison) -> list[str]:
     width = max(len(la.title) for la in hidden)
     lines = ["Alignment (name used here = learnt unit):"]
     for la in hidden:
-        pairs = [f"{m.name} = {m.learnt}" + (" flipped" if m.flipped else "") for m in la.alignment]
-        lines.append(f"  {la.title:<{width}}  {', '.join(pairs)}")
+        lines.append(f"  {la.title:<{width}}  {'; '.join(_pair(m) for m in la.alignment)}")
     return lines
 
 
@@ -89,14 +103,14 @@ def to_text(c: Comparison) -> str:
         for unit in layer.units:
             lines += _text_unit(unit)
     lines += ["", *_alignment_lines(c)]
-    lines.append(f"Predicted but missing from the network: {_names(_all(c, 'missing'))}")
-    lines.append(f"Learnt but not predicted: {_names(_all(c, 'unpredicted'))}")
+    lines.append(f"Predicted but missing from the network: {_names(_missing(c))}")
+    lines.append(f"Learnt but not predicted: {_names(_unpredicted(c))}")
     lines += ["", LEGEND]
     return "\n".join(lines)
 
 
-def _all(c: Comparison, field: str) -> list[str]:
-    return [name for la in c.layers for name in getattr(la, field)]
+def _missing(c: Comparison) -> list[str]:
+    return [name for la in c.layers for name in la.missing]
 
 
 def _markdown_learnt(t: TermResult) -> str:
@@ -125,10 +139,9 @@ def to_markdown(c: Comparison) -> str:
     lines.append("")
     for la in c.layers:
         if la.alignment:
-            pairs = [f"{m.name} = {m.learnt}" + (" flipped" if m.flipped else "") for m in la.alignment]
-            lines.append(f"- {la.title}: {', '.join(pairs)}")
-    lines += [f"- Predicted but missing from the network: {_names(_all(c, 'missing'))}",
-              f"- Learnt but not predicted: {_names(_all(c, 'unpredicted'))}", "", MARKDOWN_LEGEND]
+            lines.append(f"- {la.title}: {'; '.join(_pair(m) for m in la.alignment)}")
+    lines += [f"- Predicted but missing from the network: {_names(_missing(c))}",
+              f"- Learnt but not predicted: {_names(_unpredicted(c))}", "", MARKDOWN_LEGEND]
     return "\n".join(lines)
 
 
@@ -158,7 +171,7 @@ def to_dict(c: Comparison) -> dict[str, object]:
                     for u in la.units
                 ],
                 "missing": list(la.missing),
-                "unpredicted": list(la.unpredicted),
+                "unpredicted": [{"name": m.name, "learnt": m.learnt} for m in la.unpredicted],
             }
             for la in c.layers
         ],

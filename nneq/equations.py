@@ -4,13 +4,17 @@ A unit's equation is the sum of its incoming links, each written as its sign, it
 and the source's weight symbol, as people write them from the Playground's colours:
 `h11 = + x1w1 - x2w2`, `o1 = - h21w21 + h22w22`. Weight symbols are named after the
 source: `w1`, `w2`… by an input's position among the enabled features, `w11`, `w12`… for
-the links leaving `h11`, `h12`….
+the links leaving `h11`, `h12`…. A link is left out of the equation when it is dead (removed
+by L1), its weight is exactly zero (it has no sign: the Playground draws no colour), or it is
+under the threshold.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -22,6 +26,8 @@ from nneq.network import Layer
 
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth",
             "Tenth", "Eleventh", "Twelfth")
+# Why a link is left out of an equation, in the order they are checked.
+DROPPED = {"dead": "removed by L1", "zero": "weight exactly zero", "threshold": "under the threshold"}
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Term:
     source: str
     weight: str
     value: float
-    dropped: str | None = None  # None, "dead" (removed by L1) or "threshold"
+    dropped: str | None = None  # None, or why left out: one of DROPPED
 
     @property
     def sign(self) -> int:
@@ -72,12 +78,30 @@ class LayerEquations:
     units: tuple[Unit, ...]
 
 
+def ordinal(number: int) -> str:
+    """An English ordinal in digits: 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 111th."""
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}" + {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
 def layer_title(layer: int, hidden_layers: int) -> str:
-    """'First Hidden Layer', 'Second Hidden Layer', …, 'Output Layer' (layer counts from 1)."""
+    """'First Hidden Layer', 'Second Hidden Layer', …, '13th Hidden Layer', …, 'Output Layer'."""
     if layer > hidden_layers:
         return "Output Layer"
-    word = ORDINALS[layer - 1] if layer <= len(ORDINALS) else f"{layer}th"
+    word = ORDINALS[layer - 1] if layer <= len(ORDINALS) else ordinal(layer)
     return f"{word} Hidden Layer"
+
+
+def check_threshold(threshold: float, *, relative: bool) -> None:
+    """Raise ConfigError unless `threshold` is a magnitude >= 0, or with `relative` a share 0…1."""
+    number = isinstance(threshold, Real) and not isinstance(threshold, bool)
+    if relative:
+        if not (number and 0 <= threshold <= 1):
+            raise ConfigError("threshold", threshold, "a share of each unit's largest incoming "
+                              "magnitude from 0 to 1 (the threshold is relative)")
+    elif not (number and math.isfinite(threshold) and threshold >= 0):
+        raise ConfigError("threshold", threshold, "a magnitude: a finite number >= 0")
 
 
 def unit_name(layer: int, index: int, size: int, *, output: bool) -> str:
@@ -107,10 +131,11 @@ def _source_names(config: Config) -> list[list[str]]:
 
 def equations(model: Model, *, threshold: float = 0.0, relative: bool = False
               ) -> tuple[LayerEquations, ...]:
-    """Every unit's signed terms, layer by layer; dead links and links under `threshold` marked.
+    """Every unit's signed terms, layer by layer; dead, zero and links under `threshold` marked.
 
-    With `relative`, the threshold is a share of the largest live incoming magnitude of
-    each unit; otherwise it is an absolute magnitude. A link is dropped when strictly under it.
+    With `relative`, the threshold is a share (0 to 1) of the largest live incoming magnitude
+    of each unit; otherwise it is an absolute magnitude. A link is dropped when strictly under
+    it, and always when its weight is exactly zero.
     """
     return network_equations(model.config, model.layers, threshold=threshold, relative=relative)
 
@@ -121,11 +146,19 @@ def pattern_equations(config: Config, signs: Sequence[np.ndarray]) -> tuple[Laye
     return network_equations(config, layers)
 
 
+def _dropped(value: float, *, dead: bool, cut: float) -> str | None:
+    """Why a link is left out (a key of DROPPED), or None when it is kept."""
+    if dead:
+        return "dead"
+    if value == 0:  # no sign to read, and no effect on the sum: as absent as a dead link
+        return "zero"
+    return "threshold" if abs(value) < cut else None
+
+
 def network_equations(config: Config, layers: Sequence[Layer], *, threshold: float = 0.0,
                       relative: bool = False) -> tuple[LayerEquations, ...]:
     """`equations` for the layers of a network built from `config`."""
-    if not (np.isfinite(threshold) and threshold >= 0):
-        raise ConfigError("threshold", threshold, "a number >= 0")
+    check_threshold(threshold, relative=relative)
     sizes = config.layer_sizes
     hidden = len(sizes) - 2
     sources = _source_names(config)
@@ -142,8 +175,8 @@ def network_equations(config: Config, layers: Sequence[Layer], *, threshold: flo
             terms = []
             for i, source in enumerate(sources[k]):
                 value = float(column[i])
-                dropped = "dead" if layer.dead[i, j] else "threshold" if abs(value) < cut else None
-                terms.append(Term(source, weight_symbol(source, i, is_input=k == 0), value, dropped))
+                terms.append(Term(source, weight_symbol(source, i, is_input=k == 0), value,
+                                  _dropped(value, dead=bool(layer.dead[i, j]), cut=cut)))
             name = unit_name(k + 1, j, sizes[k + 1], output=output)
             units.append(Unit(name, activation, float(layer.biases[j]), tuple(terms)))
         result.append(LayerEquations(layer_title(k + 1, hidden), tuple(units)))

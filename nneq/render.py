@@ -9,9 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from nneq.equations import LayerEquations, Term, Unit, equations
+from nneq.equations import DROPPED, LayerEquations, Term, Unit, check_threshold, equations
 from nneq.errors import ConfigError, NneqError
 from nneq.logic import logic
 from nneq.model import Model
@@ -19,7 +17,12 @@ from nneq.symbolic import check_precision, composed, latex_name, to_latex, to_st
 
 ALIGNMENT = "| ------------- |:-------------:|"  # the tables' own: left names, centred equations
 VALUE_DECIMALS = 3  # --values without --precision
-COMPOSABLE = ("sympy", "latex")
+COMPOSABLE = ("sympy", "latex")  # the formats --compose applies to
+TABLES = ("markdown", "text")  # the formats --values and --biases apply to
+# Said before the composed lines, whose names are the output units' own: a SymPy comment, and
+# a row of text in LaTeX, so that it shows where the display is rendered.
+COMPOSED_NOTE = "# the whole network as one expression of x1, x2"
+LATEX_COMPOSED_NOTE = r"&\text{the whole network as one expression of } x_{1}, x_{2}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,9 +37,7 @@ class Options:
     compose: bool = False
 
     def __post_init__(self) -> None:
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int | float) or not (
-                np.isfinite(self.threshold) and self.threshold >= 0):
-            raise ConfigError("threshold", self.threshold, "a number >= 0")
+        check_threshold(self.threshold, relative=self.relative)
         check_precision(self.precision)
 
     @property
@@ -104,6 +105,7 @@ def to_json(layers: Sequence[LayerEquations], *, options: Options = DEFAULT) -> 
         "version": 1,
         "threshold": options.threshold,
         "relative": options.relative,
+        "dropped_reasons": DROPPED,  # what each term's "dropped" says
         "layers": [
             {"title": layer.title, "units": [
                 {"name": u.name, "activation": u.activation, "bias": _round(u.bias, p),
@@ -128,25 +130,40 @@ def _table(render: Callable[..., str]) -> Callable[..., str]:
 
 
 def _expressions(model: Model, options: Options, printer: Callable[[object], str]
-                 ) -> list[tuple[str, str]]:
+                 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Each unit's (name, printed expression), and with --compose the outputs' composed ones."""
     kwargs = {"threshold": options.threshold, "relative": options.relative,
               "precision": options.precision}
-    units = list(unit_expressions(model, **kwargs))
-    if options.compose:
-        units += composed(model, **kwargs)
-    return [(u.name, printer(u.expression)) for u in units]
+    units = [(u.name, printer(u.expression)) for u in unit_expressions(model, **kwargs)]
+    whole = ([(u.name, printer(u.expression)) for u in composed(model, **kwargs)]
+             if options.compose else [])
+    return units, whole
 
 
 def sympy_text(model: Model, *, options: Options = DEFAULT) -> str:
-    """One 'h11 = tanh(0.83*x1 - 1.2*x2 + 0.1)' line per unit, SymPy's string form; composed last."""
-    return "\n".join(f"{name} = {expression}" for name, expression in
-                     _expressions(model, options, to_str))
+    """One 'h11 = tanh(0.83*x1 - 1.2*x2 + 0.1)' line per unit, SymPy's string form; composed last.
+
+    The composed lines follow a '#' comment line saying what they are, since their names are
+    the output units' own.
+    """
+    units, whole = _expressions(model, options, to_str)
+    lines = [f"{name} = {expression}" for name, expression in units]
+    if whole:
+        lines.append(COMPOSED_NOTE)
+        lines += [f"{name} = {expression}" for name, expression in whole]
+    return "\n".join(lines)
 
 
 def latex(model: Model, *, options: Options = DEFAULT) -> str:
-    """The SymPy lines through SymPy's LaTeX printer, as one aligned display for MathJax or KaTeX."""
-    lines = [f"{latex_name(name)} &= {expression}" for name, expression in
-             _expressions(model, options, to_latex)]
+    """The SymPy lines through SymPy's LaTeX printer, as one aligned display for MathJax or KaTeX.
+
+    The composed lines follow a row of text saying what they are, which renders with them.
+    """
+    units, whole = _expressions(model, options, to_latex)
+    lines = [f"{latex_name(name)} &= {expression}" for name, expression in units]
+    if whole:
+        lines.append(LATEX_COMPOSED_NOTE)
+        lines += [f"{latex_name(name)} &= {expression}" for name, expression in whole]
     return "\n".join(["$$", r"\begin{aligned}", " \\\\\n".join(lines), r"\end{aligned}", "$$"])
 
 
@@ -182,4 +199,8 @@ def render(model: Model, *, fmt: str = "markdown", options: Options = DEFAULT) -
         raise ConfigError("format", fmt, "one of " + ", ".join(FORMATS))
     if options.compose and fmt not in COMPOSABLE:
         raise NneqError("--compose applies only to --format " + " and ".join(COMPOSABLE))
+    given = [flag for flag, on in (("--values", options.values), ("--biases", options.biases)) if on]
+    if given and fmt not in TABLES:
+        raise NneqError(f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} only to "
+                        f"--format {' and '.join(TABLES)}, not {fmt}")
     return FORMATS[fmt](model, options=options)

@@ -1,18 +1,20 @@
-"""The network's symmetries, on sign matrices: reorder hidden units, flip odd ones.
+"""The network's symmetries, on sign matrices: reorder hidden units, flip those that may flip.
 
 A network computes the same function after its hidden units of a layer are permuted (each
-unit's incoming column and outgoing row move together), and after an odd unit is flipped:
-negating its incoming weights and bias and its outgoing weights leaves a tanh or linear
-network unchanged, since f(-z) = -f(z). For sigmoid, σ(-z) = 1 - σ(z), so the same flip
-holds once the next layer's biases absorb the outgoing weights: v·σ(z) = v - v·σ(-z). The
-flip only moves biases, so sign tables flip exactly as for tanh. relu units only permute.
+unit's incoming column and outgoing row move together), and after a unit is flipped when its
+activation f has a mirror c with f(-z) = c - f(z) (the activation table's `mirror`): negating
+the unit's incoming weights and bias gives f(-z) = c - f(z), so negating its outgoing weights
+v as well and adding c·v to the next layer's biases leaves the network unchanged. tanh and
+linear are odd (c = 0); sigmoid has σ(-z) = 1 - σ(z) (c = 1). The flip only moves biases, so
+sign tables flip alike for every such activation. relu units only permute.
 
 Everything works on sign matrices, one (n_in, n_out) int8 array per layer of links, row i
 for source i and column j for unit j: +1 or -1 for a live link's sign, 0 for a link that is
 dead, under the threshold or exactly zero. `flippable[h]` says whether hidden layer h + 1
 may flip; the output layer never moves.
 
-- `canonical` maps every network of an equivalence class to one representative pattern.
+- `canonical` (in `nneq.canonical`) maps every network of an equivalence class to one
+  representative pattern.
 - `align` finds, layer after layer, the permutation and flips of a learnt network that
   agree with a predicted pattern on the most signs (the search is in `nneq.alignment`, the
   exact assignments in `nneq.assignment`).
@@ -20,44 +22,37 @@ may flip; the output layer never moves.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise, permutations, product
+from itertools import pairwise
 
 import numpy as np
 
+from nneq.activations import ACTIVATIONS
 from nneq.alignment import LayerChoice, arranged, identity_alignment, layer_scores, score, search
+from nneq.canonical import (
+    ARRANGEMENT_LIMIT,
+    Canonical,
+    SymmetryError,
+    Transform,
+    canonical,
+    checked_signs,
+    pattern_key,
+)
+from nneq.config import Config
 from nneq.equations import LayerEquations, equations
-from nneq.errors import NneqError
 from nneq.model import Model
 from nneq.network import Layer
 
-# Which hidden activations are odd up to a constant, i.e. allow the sign flip.
-FLIPPABLE: dict[str, bool] = {"tanh": True, "linear": True, "sigmoid": True, "relu": False}
+__all__ = [
+    "ARRANGEMENT_LIMIT", "FLIPPABLE", "Alignment", "Canonical", "LayerAlignment", "SymmetryError",
+    "Transform", "align", "apply", "canonical", "equation_signs", "evaluate", "flippable",
+    "identity", "pattern_key", "sign_matrices", "transform_model", "weight_signs",
+]
 
-ARRANGEMENT_LIMIT = 200_000  # tied arrangements `canonical` examines per layer before giving up
-
-
-class SymmetryError(NneqError):
-    """A network too symmetric to canonicalise exactly within the search limit."""
-
-
-@dataclass(frozen=True)
-class Transform:
-    """A symmetry of one hidden layer: new unit c is old unit order[c] times flips[c] (+1/-1)."""
-
-    order: tuple[int, ...]
-    flips: tuple[int, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class Canonical:
-    """The representative pattern of a network's class, the symmetry reaching it, and a key."""
-
-    signs: tuple[np.ndarray, ...]  # the canonical sign matrices
-    transforms: tuple[Transform, ...]  # per hidden layer: applying these to the input gives `signs`
-    key: str  # hashable and readable: layers split by '|', units by ',', signs as + - 0
+# Which hidden activations allow the sign flip, from the activation table (kept for callers
+# that index by name; `flippable` reads the table for a whole network).
+FLIPPABLE: dict[str, bool] = {name: a.flippable for name, a in ACTIVATIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -92,7 +87,7 @@ class Alignment:
 
 def sign_matrices(model: Model, *, threshold: float = 0.0, relative: bool = False
                   ) -> tuple[np.ndarray, ...]:
-    """A model's sign matrices, links dropped by `equations` (dead, under threshold) and zeros as 0."""
+    """A model's sign matrices: 0 for every link `equations` drops (dead, exactly zero, under threshold)."""
     return equation_signs(equations(model, threshold=threshold, relative=relative))
 
 
@@ -114,14 +109,15 @@ def equation_signs(layers: Sequence[LayerEquations]) -> tuple[np.ndarray, ...]:
     """Sign matrices from `equations(...)`: each unit's kept terms as a column of signs."""
     result = []
     for layer in layers:
-        columns = [[int(np.sign(t.value)) if t.kept else 0 for t in unit.terms] for unit in layer.units]
+        columns = [[t.sign if t.kept else 0 for t in unit.terms] for unit in layer.units]
         result.append(np.array(columns, dtype=np.int8).reshape(len(columns), -1).T.copy())
     return tuple(result)
 
 
-def flippable(model: Model) -> tuple[bool, ...]:
+def flippable(network: Config | Model) -> tuple[bool, ...]:
     """Per hidden layer, whether its units may flip (all hidden layers share one activation)."""
-    return (FLIPPABLE[model.config.activation],) * len(model.config.shape)
+    config = network.config if isinstance(network, Model) else network
+    return (ACTIVATIONS[config.activation].flippable,) * len(config.shape)
 
 
 def identity(signs: Sequence[np.ndarray]) -> tuple[Transform, ...]:
@@ -131,7 +127,7 @@ def identity(signs: Sequence[np.ndarray]) -> tuple[Transform, ...]:
 
 def apply(signs: Sequence[np.ndarray], transforms: Sequence[Transform]) -> tuple[np.ndarray, ...]:
     """Sign matrices with each hidden layer reordered and flipped: rows follow the layer below."""
-    mats = _checked(signs)
+    mats = checked_signs(signs)
     result = []
     for k, m in enumerate(mats):
         if k > 0:  # rows are the units of hidden layer k
@@ -147,237 +143,29 @@ def apply(signs: Sequence[np.ndarray], transforms: Sequence[Transform]) -> tuple
 def transform_model(model: Model, transforms: Sequence[Transform]) -> Model:
     """The same network with hidden units reordered and flipped: it computes the same function.
 
-    A flipped unit negates its incoming weights, its bias and its outgoing weights; for sigmoid,
-    whose σ(-z) = 1 - σ(z), the next layer's biases also gain the outgoing weights.
+    A flipped unit negates its incoming weights, its bias and its outgoing weights; the next
+    layer's biases gain the activation's mirror c times the outgoing weights (c = 1 for sigmoid).
     """
-    kinds = flippable(model)
+    mirror = ACTIVATIONS[model.config.activation].mirror
     layers = [Layer(la.weights.copy(), la.biases.copy(), la.dead.copy()) for la in model.layers]
     for h, t in enumerate(transforms):
         if sorted(t.order) != list(range(layers[h].weights.shape[1])):
             raise ValueError(f"transform {h} is not a permutation of the layer's units")
-        if not kinds[h] and any(f != 1 for f in t.flips):
+        if mirror is None and any(f != 1 for f in t.flips):
             raise ValueError(f"hidden layer {h + 1} is {model.config.activation}: it cannot flip")
         order, flips = list(t.order), np.asarray(t.flips, dtype=np.float64)
         into, out = layers[h], layers[h + 1]
         w_out = out.weights[order]
-        if model.config.activation == "sigmoid":  # b' = b + Σ over flipped units of v
-            shift = (w_out * (flips < 0)[:, None]).sum(axis=0)
-        else:
-            shift = np.zeros(out.biases.shape)
+        biases = out.biases
+        if mirror:  # v·f(z) = (-v)·f(-z) + c·v: b' = b + c·Σ over flipped units of v
+            biases = biases + mirror * (w_out * (flips < 0)[:, None]).sum(axis=0)
         layers[h] = Layer(into.weights[:, order] * flips, into.biases[order] * flips,
                           into.dead[:, order])
-        layers[h + 1] = Layer(w_out * flips[:, None], out.biases + shift, out.dead[order])
+        layers[h + 1] = Layer(w_out * flips[:, None], biases, out.dead[order])
     return replace(model, layers=tuple(layers))
 
 
-def _checked(signs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    mats = [np.asarray(s, dtype=np.int8) for s in signs]
-    if not mats or any(m.ndim != 2 for m in mats):
-        raise ValueError("expected one 2-D sign matrix per layer of links")
-    for a, b in pairwise(mats):
-        if a.shape[1] != b.shape[0]:
-            raise ValueError(f"sign matrices do not chain: {a.shape} then {b.shape}")
-    return mats
-
-
-# --- canonical form ------------------------------------------------------------------------
-#
-# The canonical pattern is the lexicographic minimum of the whole orbit, reading layer 1's
-# matrix column by column, then layer 2's, and so on, with + < 0 < - at each place. Layer by
-# layer: for a fixed order of a layer's rows, the least matrix flips every column so that its
-# first non-zero sign is + (when the unit may flip) and sorts the columns. The rows of layer
-# k + 1 are fixed by layer k's choice only up to its ties: units whose normalised columns are
-# equal may come in any order, and units with no live incoming link may flip freely. So we
-# keep every arrangement of the tied rows (twins, identical in and out, counted once) that
-# gives the least matrix so far, and let the next layer choose among them. The result is the
-# orbit's minimum, hence identical for any two networks of the class.
-
-
-def _code(x: np.ndarray) -> np.ndarray:
-    """Signs as bytes ordered + < 0 < - (0, 1, 2), so byte order is the canonical order."""
-    return (1 - x.astype(np.int16)).astype(np.uint8)
-
-
-def _first_nonzero(x: np.ndarray) -> np.ndarray:
-    """The first non-zero sign of each column of each candidate (C, rows, n) → (C, n)."""
-    if x.shape[1] == 0:
-        return np.zeros((x.shape[0], x.shape[2]), dtype=np.int8)
-    first = np.argmax(x != 0, axis=1)
-    return np.take_along_axis(x, first[:, None, :], axis=1)[:, 0, :]
-
-
-def _column_ranks(x: np.ndarray) -> np.ndarray:
-    """Each column's rank among all distinct columns (C, rows, n) → (C, n), in canonical order."""
-    c, rows, n = x.shape
-    columns = _code(x.transpose(0, 2, 1).reshape(c * n, rows))
-    if rows == 0 or c * n == 0:
-        return np.zeros((c, n), dtype=np.int64)
-    order = np.lexsort(columns.T[::-1])  # lexicographic order of the columns
-    ranked = columns[order]
-    starts = np.ones(len(order), dtype=np.int64)
-    starts[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.cumsum(starts) - 1
-    return ranks.reshape(c, n)
-
-
-def _least_rows(ranked: np.ndarray) -> np.ndarray:
-    """Indices of the rows equal to the lexicographically least row of `ranked` (C, n)."""
-    if ranked.shape[1] == 0:
-        return np.arange(ranked.shape[0])
-    least = np.lexsort(ranked.T[::-1])[0]
-    return np.flatnonzero((ranked == ranked[least]).all(axis=1))
-
-
-def _distinct_orders(classes: list[int]) -> np.ndarray:
-    """Every distinct order of a multiset given as class labels: (count, len) positions → items.
-
-    Items of one class are twins, so only the order of distinct classes matters; the k-th
-    occurrence of a class always takes that class's k-th item.
-    """
-    n = len(classes)
-    if len(set(classes)) == n:
-        return np.array(list(permutations(range(n))), dtype=np.int64).reshape(-1, n)
-    members: dict[int, list[int]] = {}
-    for item, label in enumerate(classes):
-        members.setdefault(label, []).append(item)
-    found: list[list[int]] = []
-
-    def walk(left: dict[int, int], done: list[int]) -> None:
-        if len(done) == n:
-            found.append(done)
-            return
-        for label, items in members.items():
-            if left[label]:
-                left[label] -= 1
-                walk(left, [*done, items[len(items) - left[label] - 1]])
-                left[label] += 1
-
-    walk({label: len(items) for label, items in members.items()}, [])
-    return np.array(found, dtype=np.int64).reshape(-1, n)
-
-
-def _group_arrangements(units: list[int], fixed: list[int] | None, rows: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct orders of a tied group's units with their flips, by the rows they bring.
-
-    `fixed` holds each unit's flip when its incoming column decides it; None when the units
-    have no live incoming link and may take either sign. Units bringing the same row (up to
-    sign, when free) are twins and are not reordered among themselves.
-    """
-    if fixed is not None:
-        brought = [(f * rows[u]).tobytes() for u, f in zip(units, fixed)]
-        labels = [brought.index(b) for b in brought]
-        orders = _distinct_orders(labels)
-        return np.asarray(units)[orders], np.asarray(fixed, dtype=np.int8)[orders]
-    # Free units: a unit with row r may bring r or -r; twins are units with the same pair, and
-    # a zero row is its own negative.
-    pairs = [min(rows[u].tobytes(), (-rows[u]).tobytes()) for u in units]
-    labels = [pairs.index(b) for b in pairs]
-    orders = _distinct_orders(labels)
-    signed = [i for i, u in enumerate(units) if rows[u].any()]
-    signs = np.array(list(product((1, -1), repeat=len(signed))), dtype=np.int8).reshape(
-        2 ** len(signed), len(signed))
-    flips = np.ones((len(signs), len(units)), dtype=np.int8)
-    flips[:, signed] = signs
-    unit_orders = np.asarray(units)[orders]  # (a, g)
-    # Unit i's flip is fixed per unit, then read in each order's positions.
-    all_orders = np.repeat(unit_orders, len(flips), axis=0)
-    all_flips = np.tile(flips, (len(orders), 1))
-    all_flips = np.take_along_axis(all_flips, np.repeat(orders, len(flips), axis=0), axis=1)
-    return all_orders, all_flips
-
-
-def _combine(groups: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Every combination of one arrangement per group, groups side by side: (N, n) each."""
-    orders = np.zeros((1, 0), dtype=np.int64)
-    flips = np.zeros((1, 0), dtype=np.int8)
-    for g_orders, g_flips in groups:
-        count = len(g_orders)
-        orders = np.hstack([np.repeat(orders, count, axis=0), np.tile(g_orders, (len(orders), 1))])
-        flips = np.hstack([np.repeat(flips, count, axis=0), np.tile(g_flips, (len(flips), 1))])
-    return orders, flips
-
-
-def _arrangement_count(units: list[int], fixed: list[int] | None, rows: np.ndarray) -> int:
-    """How many arrangements `_group_arrangements` gives, computed without making them."""
-    if fixed is not None:
-        labels = [(f * rows[u]).tobytes() for u, f in zip(units, fixed)]
-        free_rows = 0
-    else:
-        labels = [min(rows[u].tobytes(), (-rows[u]).tobytes()) for u in units]
-        free_rows = sum(1 for u in units if rows[u].any())
-    total = math.factorial(len(units))
-    for label in set(labels):
-        total //= math.factorial(labels.count(label))
-    return total * 2 ** free_rows  # each free unit with a non-zero row brings it either way
-
-
-def canonical(signs: Sequence[np.ndarray], *, flippable: Sequence[bool]) -> Canonical:
-    """The least pattern of the class under permutations and (where allowed) flips, exactly."""
-    mats = _checked(signs)
-    hidden = len(mats) - 1
-    if len(flippable) != hidden:
-        raise ValueError(f"flippable needs one entry per hidden layer ({hidden})")
-    candidates = mats[0][None]  # (C, rows, n): arrangements of the current layer's rows
-    trail: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per hidden layer: parent, order, flips
-    blocks: list[np.ndarray] = []
-    for h in range(hidden):
-        first = _first_nonzero(candidates)
-        flips = np.where(first < 0, -1, 1).astype(np.int8) if flippable[h] else np.ones_like(first)
-        normal = candidates * flips[:, None, :]
-        ranks = _column_ranks(normal)
-        order = np.argsort(ranks, axis=1, kind="stable")
-        ranked = np.take_along_axis(ranks, order, axis=1)
-        best = _least_rows(ranked)
-        blocks.append(normal[best[0]][:, order[best[0]]])
-        rows = mats[h + 1]
-        plans = []
-        total = 0
-        for c in best:
-            plan = []
-            for rank in dict.fromkeys(ranked[c].tolist()):
-                units = order[c][ranked[c] == rank].tolist()
-                free = flippable[h] and not first[c, units[0]]
-                plan.append((units, None if free else [int(flips[c, u]) for u in units]))
-            total += math.prod(_arrangement_count(u, f, rows) for u, f in plan)
-            if total > ARRANGEMENT_LIMIT:
-                raise SymmetryError(
-                    f"hidden layer {h + 1} has too many tied units to put in canonical order "
-                    f"exactly (more than {ARRANGEMENT_LIMIT} arrangements)")
-            plans.append((c, plan))
-        parents, orders, flip_rows = [], [], []
-        for c, plan in plans:
-            o, f = _combine([_group_arrangements(u, fx, rows) for u, fx in plan])
-            parents.append(np.full(len(o), c))
-            orders.append(o)
-            flip_rows.append(f)
-        order_arr, flip_arr = np.vstack(orders), np.vstack(flip_rows)
-        arranged = flip_arr[:, :, None] * rows[order_arr]
-        # Arrangements bringing the same rows are the same from here on: keep the first of each.
-        flat = arranged.reshape(len(arranged), -1)
-        keep = np.array(sorted({row.tobytes(): i for i, row in reversed(list(enumerate(flat)))}
-                               .values()))
-        trail.append((np.concatenate(parents)[keep], order_arr[keep], flip_arr[keep]))
-        candidates = arranged[keep]
-    # The outputs never move: the least arrangement of the last layer's rows wins.
-    flat = _code(candidates.transpose(0, 2, 1).reshape(len(candidates), -1))
-    chosen = int(np.lexsort(flat.T[::-1])[0]) if flat.shape[1] else 0
-    blocks.append(candidates[chosen])
-    transforms: list[Transform] = []
-    for parents, orders, flip_arr in reversed(trail):
-        transforms.append(Transform(tuple(orders[chosen].tolist()), tuple(flip_arr[chosen].tolist())))
-        chosen = int(parents[chosen])
-    transforms.reverse()
-    result = tuple(np.ascontiguousarray(b, dtype=np.int8) for b in blocks)
-    return Canonical(result, tuple(transforms), pattern_key(result))
-
-
-def pattern_key(signs: Sequence[np.ndarray]) -> str:
-    """A readable key for sign matrices: layers split by '|', units (columns) by ','."""
-    symbol = {1: "+", 0: "0", -1: "-"}
-    return "|".join(",".join("".join(symbol[int(v)] for v in col) for col in np.asarray(m).T)
-                    for m in signs)
+# --- alignment -----------------------------------------------------------------------------
 
 
 def _canonical_hint(predicted: list[np.ndarray], learnt: list[np.ndarray],
@@ -414,7 +202,7 @@ def evaluate(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray],
     below, whose columns the alignment of that layer places.
     """
     pred = [np.asarray(p, dtype=np.int64) for p in predicted]
-    mats = _checked(learnt)
+    mats = checked_signs(learnt)
     if len(pred) != len(mats) or pred[0].shape[0] != mats[0].shape[0]:
         raise ValueError("predicted and learnt need the same layers and inputs")
     result = []
@@ -436,7 +224,7 @@ def align(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], *,
     the learnt order). Each layer's agreement is maximised exactly, layer after layer, with the
     layer's permutation and flips carried into the next layer's rows.
     """
-    mats = _checked(learnt)
+    mats = checked_signs(learnt)
     pred = [np.asarray(p, dtype=np.int8) for p in predicted]
     if len(pred) != len(mats) or pred[0].shape[0] != mats[0].shape[0]:
         raise ValueError("predicted and learnt need the same layers and inputs")

@@ -8,6 +8,10 @@ Around the tables any text is ignored. Within a row, spaces do not matter, the f
 links are compared, `0` stands for a unit with no links, and
 unit names may leave out the layer digit (`h1` under a First Hidden Layer heading is `h11`).
 Names other than the inputs' own (the post's `x3` for `x1x2`) come from aliases.
+
+However a unit is written (`h110`, `h1_10`), it is then named as `nneq equations` names it, by
+the size of its layer: `h11` … `h19`, or `h1_1` … `h1_10` in a layer of ten units or more. A
+layer holds at most MAX_UNITS units, as a network's does; a unit beyond is refused with its line.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from nneq.equations import ORDINALS, LayerEquations, layer_title
+from nneq.config import MAX_UNITS
+from nneq.equations import ORDINALS, LayerEquations, layer_title, unit_name
 from nneq.errors import ConfigError, TableError
 from nneq.features import FEATURE_BY_ALIAS, FEATURES
 from nneq.files import read_text
@@ -118,11 +123,6 @@ def _clean(cell: str) -> str:
             if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
                 text, changed = text[len(mark):-len(mark)].strip(), True
     return text
-
-
-def hidden_name(layer: int, index: int) -> str:
-    """h{layer}{index} while both are single digits, h{layer}_{index} beyond."""
-    return f"h{layer}{index}" if layer < 10 and index < 10 else f"h{layer}_{index}"
 
 
 @dataclass(frozen=True)
@@ -318,57 +318,70 @@ def parse_tables(text: str, *, aliases: Mapping[str, str] | None = None, source:
                  ) -> Prediction:
     """Every predicted unit in `text`; anything unreadable raises TableError with its line."""
     reader = _Reader(aliases or {}, source)
-    rows: list[_Row] = []
-    seen: dict[tuple[int, int], int] = {}
     blocks = _blocks(text.splitlines())
     if not blocks:
         raise reader.error(1, "no table found: expected rows such as '| h11 | x1w1 - x2w2 |' under "
                            "a heading such as '| First Hidden Layer | Equation |'")
+    rows: list[_Row] = []
+    seen: dict[tuple[int, int], int] = {}
     for block in blocks:
-        table = [(n, _cells(line)) for n, line in block]
-        width = len(table[0][1])
-        context: int | None = None
-        body = table
-        if len(table) > 1 and _is_rule(table[1][1]):
-            # A heading row: it names the layer, or is a plain '| Unit | Equation |'. A first row
-            # that is itself a unit, followed by a rule, is read as a unit.
-            head = _clean(table[0][1][0])
-            context = heading_layer(head)
-            if context is None and "layer" in head.lower() and head.lower() not in _PLAIN_HEADINGS:
-                raise reader.error(table[0][0], f"unknown heading '{head}': expected one such as "
-                                   "'First Hidden Layer', 'Second Hidden Layer' or 'Output Layer'")
-            if context is not None or _parse_ref(head) is None:
-                body = table[2:]
-        in_block = 0
-        for number, cells in body:
-            if _is_rule(cells):
-                continue
-            if len(cells) != width or width < 2:
-                raise reader.error(number, f"expected {max(width, 2)} cells ('| unit | equation |'), "
-                                   f"found {len(cells)}")
-            name = _clean(cells[0]).rstrip(":=").strip()
-            layer = heading_layer(name)
-            if layer is not None:
-                context = layer
-                continue
-            ref = _parse_ref(name)
-            if ref is None:
-                raise reader.error(number, f"expected a unit name such as h11, h21 or o1, or a "
-                                   f"layer heading, found '{name}'")
-            layer = _unit_layer(reader, ref, context, number)
-            key = (layer, ref.index)
-            if ref.index < 1:
-                raise reader.error(number, f"{name}: units count from 1")
-            if key in seen:
-                raise reader.error(number, f"{name} is given twice (first on line {seen[key]})")
-            seen[key] = number
-            in_block += 1
-            terms = reader.equation(_clean(cells[1]), number)
-            rows.append(_Row(number, layer, ref.index, name, tuple(terms)))
-        if in_block == 0:
-            raise reader.error(block[0][0], "a table with no unit rows: expected rows such as "
-                               "'| h11 | x1w1 - x2w2 |'")
+        rows += _block_rows(reader, block, seen)
     return _assemble(reader, rows)
+
+
+def _block_rows(reader: _Reader, block: list[tuple[int, str]], seen: dict[tuple[int, int], int]
+                ) -> list[_Row]:
+    """The unit rows of one table, each unit checked against those `seen` so far (and added)."""
+    table = [(n, _cells(line)) for n, line in block]
+    width = len(table[0][1])
+    context: int | None = None
+    body = table
+    if len(table) > 1 and _is_rule(table[1][1]):
+        # A heading row: it names the layer, or is a plain '| Unit | Equation |'. A first row
+        # that is itself a unit, followed by a rule, is read as a unit.
+        head = _clean(table[0][1][0])
+        context = heading_layer(head)
+        if context is None and "layer" in head.lower() and head.lower() not in _PLAIN_HEADINGS:
+            raise reader.error(table[0][0], f"unknown heading '{head}': expected one such as "
+                               "'First Hidden Layer', 'Second Hidden Layer' or 'Output Layer'")
+        if context is not None or _parse_ref(head) is None:
+            body = table[2:]
+    rows = []
+    for number, cells in body:
+        if _is_rule(cells):
+            continue
+        if len(cells) != width or width < 2:
+            raise reader.error(number, f"expected {max(width, 2)} cells ('| unit | equation |'), "
+                               f"found {len(cells)}")
+        name = _clean(cells[0]).rstrip(":=").strip()
+        layer = heading_layer(name)
+        if layer is not None:
+            context = layer
+            continue
+        ref = _parse_ref(name)
+        if ref is None:
+            raise reader.error(number, f"expected a unit name such as h11, h21 or o1, or a "
+                               f"layer heading, found '{name}'")
+        layer = _unit_layer(reader, ref, context, number)
+        key = (layer, ref.index)
+        _check_index(reader, ref, name, number)
+        if key in seen:
+            raise reader.error(number, f"{name} is given twice (first on line {seen[key]})")
+        seen[key] = number
+        terms = reader.equation(_clean(cells[1]), number)
+        rows.append(_Row(number, layer, ref.index, name, tuple(terms)))
+    if not rows:
+        raise reader.error(block[0][0], "a table with no unit rows: expected rows such as "
+                           "'| h11 | x1w1 - x2w2 |'")
+    return rows
+
+
+def _check_index(reader: _Reader, ref: _Ref, name: str, line: int) -> None:
+    """A unit's position must be 1 to MAX_UNITS: larger layers than a network can have are refused."""
+    if ref.index < 1:
+        raise reader.error(line, f"{name}: units count from 1")
+    if ref.index > MAX_UNITS:
+        raise reader.error(line, f"{name}: a layer has at most {MAX_UNITS} units")
 
 
 def _unit_layer(reader: _Reader, ref: _Ref, context: int | None, line: int) -> int:
@@ -386,10 +399,12 @@ def _unit_layer(reader: _Reader, ref: _Ref, context: int | None, line: int) -> i
     return ref.layer
 
 
-def _assemble(reader: _Reader, rows: list[_Row]) -> Prediction:
-    """Resolve every term's source against the layers and gather the units by layer."""
-    # The depth (hidden layers feeding the output) is the deepest hidden layer the tables
-    # mention: a unit row, a source in a hidden unit's equation, or a named source of the output.
+def _depth(rows: list[_Row]) -> int:
+    """The hidden layers feeding the output: the deepest hidden layer the tables mention.
+
+    That is a unit row's layer, a source in a hidden unit's equation (one layer lower), or a
+    named source of the output.
+    """
     depth = 0
     for row in rows:
         if row.layer != OUTPUT:
@@ -399,19 +414,44 @@ def _assemble(reader: _Reader, rows: list[_Row]) -> Prediction:
             ref = _parse_ref(source)
             if ref is not None and ref.layer not in (None, OUTPUT):
                 depth = max(depth, ref.layer)
-    units: dict[int, list[PredictedUnit]] = {}
+    return depth
+
+
+_Key = str | tuple[int, int]  # a source: an input's name, or a hidden unit's (layer, index)
+
+
+def _assemble(reader: _Reader, rows: list[_Row]) -> Prediction:
+    """Resolve every term's source against the layers and gather the units by layer.
+
+    Hidden units are named as `nneq equations` names them, by the size of their layer: the
+    highest position the tables give the layer, as a unit or as a source.
+    """
+    depth = _depth(rows)
+    sizes: dict[int, int] = {}
+    resolved: list[tuple[_Row, int, dict[_Key, tuple[int, str]]]] = []
     for row in rows:
         number = depth + 1 if row.layer == OUTPUT else row.layer
-        below = number - 1  # the layer the unit reads: 0 for the inputs
-        terms: dict[str, PredictedTerm] = {}
+        if row.layer != OUTPUT:
+            sizes[number] = max(sizes.get(number, 0), row.index)
+        terms: dict[_Key, tuple[int, str]] = {}
         for sign, source, text in row.terms:
-            name = _resolve(reader, row, source, below, depth)
-            if name in terms and terms[name].sign != sign:
-                raise reader.error(row.line, f"{row.name} gives {name} both signs")
-            terms.setdefault(name, PredictedTerm(name, sign, text))
-        unit_name = f"o{row.index}" if row.layer == OUTPUT else hidden_name(row.layer, row.index)
-        units.setdefault(number, []).append(
-            PredictedUnit(unit_name, number, row.index, tuple(terms.values()), row.line))
+            key = _resolve(reader, row, source, number - 1)
+            if isinstance(key, tuple):
+                sizes[key[0]] = max(sizes.get(key[0], 0), key[1])
+            if key in terms and terms[key][0] != sign:
+                raise reader.error(row.line, f"{row.name} gives {source} both signs")
+            terms.setdefault(key, (sign, text))
+        resolved.append((row, number, terms))
+
+    def name(key: _Key) -> str:
+        return key if isinstance(key, str) else unit_name(key[0], key[1] - 1, sizes[key[0]],
+                                                          output=False)
+
+    units: dict[int, list[PredictedUnit]] = {}
+    for row, number, terms in resolved:
+        own = f"o{row.index}" if row.layer == OUTPUT else name((row.layer, row.index))
+        predicted = tuple(PredictedTerm(name(key), sign, text) for key, (sign, text) in terms.items())
+        units.setdefault(number, []).append(PredictedUnit(own, number, row.index, predicted, row.line))
     layers = tuple(
         PredictedLayer(layer_title(number, depth), number, number == depth + 1,
                        tuple(sorted(found, key=lambda u: u.index)))
@@ -419,8 +459,8 @@ def _assemble(reader: _Reader, rows: list[_Row]) -> Prediction:
     return Prediction(layers, depth, reader.source)
 
 
-def _resolve(reader: _Reader, row: _Row, source: str, below: int, depth: int) -> str:
-    """A source's canonical name, checked to belong to the layer the unit reads."""
+def _resolve(reader: _Reader, row: _Row, source: str, below: int) -> _Key:
+    """A source as an input's name or a unit's (layer, index), checked to be in the layer read."""
     feature = reader.feature(source)
     reads = "the inputs" if below == 0 else f"hidden layer {below} (h{below}1, h{below}2, …)"
     if feature is not None:
@@ -435,9 +475,8 @@ def _resolve(reader: _Reader, row: _Row, source: str, below: int, depth: int) ->
     layer = below if ref.layer is None else ref.layer
     if layer != below:
         raise reader.error(row.line, f"{row.name} reads {reads}, not {source}")
-    if ref.index < 1:
-        raise reader.error(row.line, f"{source}: units count from 1")
-    return hidden_name(layer, ref.index)
+    _check_index(reader, ref, source, row.line)
+    return layer, ref.index
 
 
 def read_tables(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None
@@ -453,22 +492,15 @@ def unit_position(name: str) -> tuple[int, int] | None:
     return None if ref is None or ref.layer in (None, OUTPUT) else (ref.layer, ref.index)
 
 
-def _source_name(source: str) -> str:
-    position = unit_position(source)
-    return source if position is None else hidden_name(*position)
-
-
 def from_equations(layers: Sequence[LayerEquations], *, source: str = "") -> Prediction:
-    """A learnt network's equations as a prediction: its live, non-zero links with their signs."""
+    """A learnt network's equations as a prediction: its kept links with their signs, same names."""
     hidden = len(layers) - 1
     result = []
     for number, layer in enumerate(layers, start=1):
-        output = number == hidden + 1
-        units = []
-        for index, unit in enumerate(layer.units, start=1):
-            terms = tuple(PredictedTerm(_source_name(t.source), t.sign, t.source + t.weight)
-                          for t in unit.terms if t.kept and t.value != 0)
-            name = f"o{index}" if output else hidden_name(number, index)
-            units.append(PredictedUnit(name, number, index, terms, 0))
-        result.append(PredictedLayer(layer.title, number, output, tuple(units)))
+        units = tuple(
+            PredictedUnit(unit.name, number, index,
+                          tuple(PredictedTerm(t.source, t.sign, t.source + t.weight) for t in unit.kept),
+                          0)
+            for index, unit in enumerate(layer.units, start=1))
+        result.append(PredictedLayer(layer.title, number, number == hidden + 1, units))
     return Prediction(tuple(result), hidden, source)

@@ -64,6 +64,21 @@ def test_the_tables_nneq_equations_writes_agree_fully():
     assert data["agree"] == data["compared"] == 18 and data["disagree"] == 0
 
 
+def test_a_zero_weight_model_agrees_with_the_tables_nneq_equations_writes():
+    """Trained from zeros, every weight stays exactly zero: the tables read 0, and agree."""
+    trained = runner.invoke(app, ["train", "--init-zero", "--epochs", "5", "--seed", "0.09375",
+                                  "--out", "z.json", "--quiet"])
+    assert trained.exit_code == 0, trained.output
+    written = runner.invoke(app, ["equations", "z.json"])
+    assert written.exit_code == 0, written.output
+    assert "| h11 | 0 |" in written.output and "| o1 | 0 |" in written.output
+    write("z.md", written.output)
+    result = runner.invoke(app, ["compare", "z.md", "z.json", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ("z.md against z.json: 0 of 0 predicted signs agree "
+                                             "(0 disagree, 0 absent)")
+
+
 def test_strict_exits_1_only_when_a_sign_disagrees():
     assert runner.invoke(app, ["compare", "exp01.md", "--strict"]).exit_code == 1
     write("mine.md", "| First Hidden Layer | Equation |\n|---|---|\n| h11 | -x1 + x2 |\n")

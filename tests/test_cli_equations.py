@@ -97,6 +97,11 @@ BAD_INPUTS = {
     "negative precision": lambda: [str(MODEL), "--precision", "-2", "--values"],
     "huge precision": lambda: [str(MODEL), "--format", "sympy", "--precision", "40"],
     "compose with markdown": lambda: [str(MODEL), "--compose"],
+    "values with sympy": lambda: [str(MODEL), "--format", "sympy", "--values"],
+    "biases with latex": lambda: [str(MODEL), "--format", "latex", "--biases"],
+    "values with json": lambda: [str(MODEL), "--format", "json", "--values"],
+    "biases with logic": lambda: [str(MODEL), "--format", "logic", "--biases"],
+    "relative threshold above 1": lambda: [str(MODEL), "--threshold", "1.5", "--relative"],
     "unknown flag": lambda: [str(MODEL), "--colour"],
 }
 
@@ -114,6 +119,10 @@ def test_bad_input_gives_one_line_on_stderr_and_exit_2(case, tmp_path, monkeypat
 
 def test_messages_say_what_is_allowed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    values = runner.invoke(app, ["equations", str(MODEL), "--format", "sympy", "--values"])
+    assert "--values applies only to --format markdown and text, not sympy" in values.stderr
+    share = runner.invoke(app, ["equations", str(MODEL), "--threshold", "1.5", "--relative"])
+    assert "threshold=1.5" in share.stderr and "from 0 to 1" in share.stderr
     bad_format = runner.invoke(app, ["equations", str(MODEL), "--format", "html"])
     assert "markdown, text, latex, json, sympy, logic" in bad_format.stderr
     missing = runner.invoke(app, ["equations"])

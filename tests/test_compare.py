@@ -18,14 +18,15 @@ from typer.testing import CliRunner
 import nneq
 from nneq import symmetry as S
 from nneq.cli import app
-from nneq.compare import compare, compare_models
+from nneq.compare import compare, compare_models, read_predicted
 from nneq.compare_report import RENDERERS, to_dict
 from nneq.equations import equations
+from nneq.errors import NneqError
 from nneq.features import FEATURES
 from nneq.model import Model
 from nneq.network import Layer
 from nneq.render import Options, markdown
-from nneq.tables import parse_tables, read_tables
+from nneq.tables import Prediction, from_equations, parse_tables, read_tables
 
 DATA = Path(__file__).parent / "data"
 POST_TABLES = DATA / "post_tables"
@@ -108,7 +109,7 @@ def random_prediction(rng: np.random.Generator, model: Model) -> str:
 
 
 def random_symmetry(rng: np.random.Generator, model: Model) -> list[S.Transform]:
-    odd = S.FLIPPABLE[model.config.activation]
+    odd = S.flippable(model.config)[0] if model.config.shape else False
     return [S.Transform(tuple(rng.permutation(n).tolist()),
                         tuple(rng.choice([-1, 1], size=n).tolist()) if odd else (1,) * n)
             for n in model.config.shape]
@@ -129,6 +130,133 @@ def test_symmetries_of_the_network_change_neither_agreement_nor_canonical_form(d
     # The report's totals are the alignment's own.
     plan_total = sum(la.agree for la in before.layers)
     assert plan_total == before.agree
+
+
+@settings(max_examples=int(os.environ.get("NNEQ_EXAMPLES", "100")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(models(), st.sampled_from([0.0, 0.5, 1.0]))
+def test_a_model_agrees_fully_with_its_own_tables_in_every_case(drawn, threshold):
+    """Zeros, dead links, thresholds, any activation: the tables equations writes read back whole."""
+    model, _ = drawn
+    layers = equations(model, threshold=threshold)
+    tables = markdown(layers, options=Options(threshold=threshold))
+    kept = sum(len(u.kept) for layer in layers for u in layer.units)
+    for prediction in (parse_tables(tables), from_equations(layers)):
+        result = compare(prediction, model, threshold=threshold)
+        assert result.agree == result.compared == kept
+        assert result.count("disagree") == result.count("absent") == result.count("unpredicted") == 0
+        for layer in result.layers:
+            assert not layer.missing and not layer.unpredicted
+
+
+def test_a_zero_weight_model_agrees_with_its_own_tables():
+    """A network started from zeros keeps every weight at exactly zero: every unit reads 0."""
+    config = nneq.Config(dataset="circle", shape=(4, 2), init_zero=True, seed="0.09375")
+    model = nneq.train(config, epochs=5)
+    assert all((la.weights == 0).all() for la in model.layers)
+    tables = post_format(model)
+    assert "| h11 | 0 |" in tables and "| o1 | 0 |" in tables
+    result = compare(parse_tables(tables), model)
+    assert result.agree == result.compared == 0
+    assert result.count("absent") == result.count("disagree") == result.count("unpredicted") == 0
+    assert all(not la.missing and not la.unpredicted for la in result.layers)
+
+
+# --- names: one rule everywhere, and never two namings confused ----------------------------
+
+
+def ten_unit_model() -> Model:
+    config = nneq.Config(dataset="xor", shape=(10, 3), seed="ten")
+    rng = np.random.default_rng(10)
+    layers = tuple(Layer(rng.normal(size=(a, b)), rng.normal(size=b), np.zeros((a, b), dtype=bool))
+                   for a, b in pairwise(config.layer_sizes))
+    return Model(config, layers, np.zeros(1), np.zeros(1))
+
+
+def test_a_ten_unit_layer_keeps_one_naming_from_equations_to_the_comparison():
+    model = ten_unit_model()
+    tables = post_format(model)
+    names = [f"h1_{i}" for i in range(1, 11)]
+    assert [row.split("|")[1].strip() for row in tables.splitlines()[2:12]] == names
+    prediction = parse_tables(tables)
+    assert [u.name for u in prediction.layers[0].units] == names
+    assert [t.source for t in prediction.layers[1].units[0].terms] == names
+    def reading(p: Prediction) -> list:
+        return [(u.name, [(t.source, t.sign, t.text) for t in u.terms])
+                for layer in p.layers for u in layer.units]
+
+    assert reading(prediction) == reading(from_equations(equations(model)))
+    result = compare(prediction, model)
+    assert result.agree == result.compared == 2 * 10 + 10 * 3 + 3
+    first, second = result.layers[0], result.layers[1]
+    assert [u.name for u in first.units] == [u.learnt for u in first.units] == names
+    assert [m.name for m in first.alignment] == [m.learnt for m in first.alignment] == names
+    assert [t.source for t in second.units[0].terms] == names
+    text = RENDERERS["text"](result)
+    assert "h1_1 = learnt h1_1; h1_2 = learnt h1_2" in text and "h11" not in text
+
+
+def test_a_short_prediction_of_a_ten_unit_layer_is_named_by_the_layer():
+    """Three predicted units of a ten-unit layer: h11 is position 1 of it, written h1_1."""
+    model = ten_unit_model()
+    result = compare(parse_tables("| First Hidden Layer | Equation |\n|---|---|\n"
+                                  "| h11 | x1 |\n| h12 | x2 |\n| h13 | -x1 |"), model)
+    first = result.layers[0]
+    assert [u.name for u in first.units] == ["h1_1", "h1_2", "h1_3"]
+    assert [u.terms[0].text for u in first.units] == ["x1", "x2", "x1"]  # as written
+    assert sorted(m.name for m in first.alignment) == sorted(f"h1_{i}" for i in range(1, 11))
+
+
+def test_learnt_names_never_pass_for_predicted_ones(xor_model):
+    """Predicted h11 is read as learnt h14: learnt h11, not predicted, is written as learnt."""
+    text = "| First Hidden Layer | Equation |\n|---|---|\n| h11 | x1 - x2 |\n"
+    result = compare(parse_tables(text), xor_model)
+    (unit,) = result.layers[0].units
+    assert (unit.name, unit.learnt, unit.flipped) == ("h11", "h14", True)
+    unpredicted = [(m.name, m.learnt) for m in result.layers[0].unpredicted]
+    assert unpredicted == [("h12", "h11"), ("h13", "h12"), ("h14", "h13")]
+    report = RENDERERS["text"](result).splitlines()
+    assert "  h11 = learnt h14, flipped" in report
+    assert ("Learnt but not predicted: learnt h11 (read as h12), learnt h12 (read as h13), "
+            "learnt h13 (read as h14), learnt h21, learnt h22, learnt o1") in report
+    alignment = next(line for line in report if line.startswith("  First Hidden Layer"))
+    assert alignment.split(None, 3)[3] == ("h11 = learnt h14, flipped; h12 = learnt h11; "
+                                           "h13 = learnt h12; h14 = learnt h13")
+    markdown_report = RENDERERS["markdown"](result)
+    assert "- First Hidden Layer: h11 = learnt h14, flipped; h12 = learnt h11;" in markdown_report
+    assert "- Learnt but not predicted: learnt h11 (read as h12), " in markdown_report
+    data = to_dict(result)
+    assert data["layers"][0]["unpredicted"][0] == {"name": "h12", "learnt": "h11"}
+    assert data["layers"][0]["units"][0]["name"] == "h11"
+    assert data["layers"][0]["units"][0]["learnt"] == "h14"
+    assert data["alignment"][0]["units"][0] == {"name": "h11", "learnt": "h14", "flipped": True,
+                                                "predicted": True}
+
+
+# --- a second model file, told apart by its content ----------------------------------------
+
+
+def test_read_predicted_tells_a_model_from_tables_by_content(tmp_path, xor_model):
+    nneq.save(xor_model, tmp_path / "model.txt")
+    assert isinstance(read_predicted(tmp_path / "model.txt"), Model)
+    spaced = tmp_path / "spaced.md"
+    spaced.write_text(" \n" + (tmp_path / "model.txt").read_text(), encoding="utf-8")
+    assert isinstance(read_predicted(spaced), Model)
+    marked = tmp_path / "marked.md"  # a byte-order mark: still a model file, reported as such
+    marked.write_text("\ufeff" + (tmp_path / "model.txt").read_text(), encoding="utf-8")
+    with pytest.raises(NneqError, match=r"marked\.md: not valid JSON"):
+        read_predicted(marked)
+    tables = tmp_path / "tables.json"
+    tables.write_text("| h11 | x3 |\n| o1 | h11 |\n", encoding="utf-8")
+    prediction = read_predicted(tables, aliases={"x3": "x1x2"})
+    assert isinstance(prediction, Prediction) and prediction.source == str(tables)
+    assert prediction.layers[0].units[0].terms[0].source == "x1x2"
+    broken = tmp_path / "broken.md"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(NneqError, match="not valid JSON"):
+        read_predicted(broken)
+    with pytest.raises(NneqError, match="no such file"):
+        read_predicted(tmp_path / "nothing.md")
 
 
 # --- a configuration of the post, with its table ------------------------------------------
@@ -180,11 +308,12 @@ def test_missing_and_unpredicted_units(xor_model):
     result = compare(parse_tables(text), xor_model)
     first = result.layers[0]
     assert len(first.missing) == 1 and first.unpredicted == ()
-    assert result.layers[1].unpredicted == ("h21", "h22")
-    assert result.layers[2].unpredicted == ("o1",)
+    assert [(m.name, m.learnt) for m in result.layers[1].unpredicted] == [("h21", "h21"),
+                                                                          ("h22", "h22")]
+    assert [(m.name, m.learnt) for m in result.layers[2].unpredicted] == [("o1", "o1")]
     literal = compare(parse_tables(text), xor_model, symmetry=False)
     assert literal.layers[0].missing == ("h15", "h16", "h17", "h18")
-    assert literal.layers[0].unpredicted == ("h12", "h13", "h14")
+    assert [m.learnt for m in literal.layers[0].unpredicted] == ["h12", "h13", "h14"]
 
 
 def test_learnt_links_not_predicted_take_free_names(xor_model):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nneq.activations import ACTIVATIONS
 from nneq.config import Config
-from nneq.equations import equations
+from nneq.equations import check_threshold, equations, layer_title, ordinal
 from nneq.errors import ConfigError, NneqError
 from nneq.model import Model
 from nneq.network import Layer
@@ -130,11 +130,28 @@ def test_json_values_are_rounded_by_precision():
 
 @pytest.mark.parametrize("bad", [
     {"threshold": -0.1}, {"threshold": float("nan")}, {"threshold": float("inf")},
-    {"threshold": True}, {"precision": -1}, {"precision": 18}, {"precision": 2.5},
+    {"threshold": True}, {"threshold": "0.1"}, {"precision": -1}, {"precision": 18},
+    {"precision": 2.5}, {"threshold": 1.5, "relative": True}, {"threshold": -0.1, "relative": True},
+    {"threshold": float("nan"), "relative": True},
 ])
 def test_bad_options_raise_config_errors(bad):
     with pytest.raises(ConfigError):
         Options(**bad)
+
+
+def test_check_threshold_names_the_value_and_what_is_allowed():
+    for threshold in (0, 0.0, 2.5, 1e9, np.float64(0.3)):
+        check_threshold(threshold, relative=False)
+    for threshold in (0, 0.5, 1, 1.0):
+        check_threshold(threshold, relative=True)
+    with pytest.raises(ConfigError, match=r"threshold=1\.5: expected a share .* from 0 to 1"):
+        check_threshold(1.5, relative=True)
+    with pytest.raises(ConfigError, match=r"threshold=-1: expected a magnitude: a finite number >= 0"):
+        check_threshold(-1, relative=False)
+    with pytest.raises(ConfigError, match="threshold=inf"):
+        check_threshold(float("inf"), relative=False)
+    with pytest.raises(ConfigError):  # the equations themselves check it too
+        equations(small_model(), threshold=2.0, relative=True)
 
 
 def test_unknown_format_and_misplaced_compose_are_refused():
@@ -144,6 +161,74 @@ def test_unknown_format_and_misplaced_compose_are_refused():
         if fmt not in ("sympy", "latex"):
             with pytest.raises(NneqError, match="--compose"):
                 render(small_model(), fmt=fmt, options=Options(compose=True))
+
+
+@pytest.mark.parametrize("fmt", ["sympy", "latex", "json", "logic"])
+def test_values_and_biases_are_refused_where_they_do_not_apply(fmt):
+    for options, flags in ((Options(values=True), "--values applies"),
+                           (Options(biases=True), "--biases applies"),
+                           (Options(values=True, biases=True), "--values and --biases apply")):
+        with pytest.raises(NneqError, match=f"{flags} only to --format markdown and text, not {fmt}"):
+            render(small_model(), fmt=fmt, options=options)
+    for fmt in ("markdown", "text"):
+        assert render(small_model(), fmt=fmt, options=Options(values=True, biases=True))
+
+
+# --- exactly zero weights ------------------------------------------------------------------
+
+
+def zero_model() -> Model:
+    """2 → 2 → 1 with exact zeros: x2 → h11 is 0, h12 has only zeros, and so has the output."""
+    config = Config(dataset="xor", shape=(2,), seed="1")
+    return model_from(config, weights=[[[0.5, 0.0], [0.0, -0.0]], [[0.0], [0.0]]],
+                      biases=[[0.1, 0.0], [0.0]])
+
+
+def test_an_exactly_zero_weight_is_left_out_as_zero():
+    layers = equations(zero_model())
+    assert [[t.dropped for t in u.terms] for la in layers for u in la.units] == [
+        [None, "zero"], ["zero", "zero"], ["zero", "zero"]]
+    assert markdown(layers).splitlines()[2:4] == ["| h11 | + x1w1 |", "| h12 | 0 |"]
+    assert markdown(layers).splitlines()[-1] == "| o1 | 0 |"
+    # Whatever the threshold, absolute or relative, a zero is "zero", not "threshold".
+    for threshold, relative in ((0.3, False), (1.0, True), (0.0, True)):
+        cut = equations(zero_model(), threshold=threshold, relative=relative)
+        assert cut[0].units[1].terms[0].dropped == "zero"
+    # Dead takes precedence: a dead link's weight is zero too.
+    dead = model_from(Config(dataset="xor", shape=(), seed="1"), weights=[[[0.0], [1.0]]],
+                      biases=[[0.0]], dead=[[[True], [False]]])
+    assert [t.dropped for t in equations(dead)[0].units[0].terms] == ["dead", None]
+
+
+def test_json_documents_why_a_zero_weight_is_left_out():
+    document = json.loads(render(zero_model(), fmt="json"))
+    assert document["dropped_reasons"] == {"dead": "removed by L1", "zero": "weight exactly zero",
+                                   "threshold": "under the threshold"}
+    h11, h12 = document["layers"][0]["units"]
+    assert h11["terms"][1] == {"sign": "+", "source": "x2", "weight": "w2", "value": 0.0,
+                               "kept": False, "dropped": "zero"}
+    assert h12["equation"] == "0"
+    assert {t["dropped"] for la in document["layers"] for u in la["units"] for t in u["terms"]} == {
+        None, "zero"}
+
+
+def test_sympy_leaves_zero_terms_out():
+    assert render(zero_model(), fmt="sympy").splitlines() == [
+        "h11 = tanh(0.5*x1 + 0.1)", "h12 = 0", "o1 = 0"]
+
+
+# --- ordinals ------------------------------------------------------------------------------
+
+
+def test_ordinals_beyond_the_words():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 14, 21, 22, 23, 24, 101, 111, 112, 113,
+                                  121, 1002)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "14th", "21st", "22nd", "23rd",
+        "24th", "101st", "111th", "112th", "113th", "121st", "1002nd"]
+    assert layer_title(12, 30) == "Twelfth Hidden Layer"
+    assert [layer_title(n, 30) for n in (13, 21, 22, 23)] == [
+        "13th Hidden Layer", "21st Hidden Layer", "22nd Hidden Layer", "23rd Hidden Layer"]
+    assert layer_title(31, 30) == "Output Layer"
 
 
 # --- properties --------------------------------------------------------------------------
@@ -178,7 +263,9 @@ def rows(table: str) -> list[str]:
             and r != POST_HEADER_ROW]
 
 
-thresholds = st.tuples(st.floats(0.0, 6.0), st.booleans())
+# An absolute threshold is any magnitude; a relative one a share from 0 to 1.
+thresholds = st.one_of(st.tuples(st.floats(0.0, 6.0), st.just(False)),
+                       st.tuples(st.floats(0.0, 1.0), st.just(True)))
 
 
 @settings(max_examples=150, deadline=None)
@@ -265,7 +352,10 @@ def test_a_threshold_never_drops_a_term_above_it(model, cut):
             for i, term in enumerate(unit.terms):
                 if dead[i, j]:
                     continue
-                if abs(weights[i, j]) >= limit:
+                if weights[i, j] == 0:
+                    assert term.dropped == "zero"
+                    assert term.source + term.weight not in row
+                elif abs(weights[i, j]) >= limit:
                     assert term.kept
                     assert term.source + term.weight in row
                 else:

@@ -56,6 +56,19 @@ def test_composed_expression_of_a_trained_l1_model_equals_predict(activation):
     np.testing.assert_allclose(got, model.predict(POINTS), rtol=0, atol=1e-9)
 
 
+def test_the_composed_line_is_announced_and_reads_back():
+    model = random_model(activation="tanh", shape=(2,), seed=4)
+    lines = render(model, fmt="sympy", options=Options(compose=True)).splitlines()
+    assert [line.split(" = ")[0] for line in lines] == [
+        "h11", "h12", "o1", "# the whole network as one expression of x1, x2", "o1"]
+    assert sympy.sympify(lines[-1].partition(" = ")[2]).free_symbols == {X1, X2}
+    assert "#" not in render(model, fmt="sympy")  # no note without --compose
+    latex = render(model, fmt="latex", options=Options(compose=True)).splitlines()
+    assert latex[-4] == r"&\text{the whole network as one expression of } x_{1}, x_{2} \\"
+    assert latex[-3].startswith("o_{1} &= ")
+    assert r"\text" not in render(model, fmt="latex")
+
+
 def test_each_unit_line_computes_that_units_output_from_the_layer_below():
     model = random_model(activation="sigmoid", features=("x1", "x2", "x1x2", "sin(x1)"), shape=(4, 3))
     outputs = model.unit_outputs(POINTS)

@@ -11,9 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nneq
+from nneq import canonical as canonical_module
 from nneq import symmetry as S
+from nneq.activations import ACTIVATIONS
 from nneq.assignment import best_matchings, hungarian
 from nneq.network import Layer
+
+from .equations_models import model_from
 
 
 @st.composite
@@ -177,6 +181,34 @@ def test_transformed_models_compute_the_same_function(activation):
     assert [a.tolist() for a in S.sign_matrices(moved)] == [
         a.tolist() for a in S.apply(S.sign_matrices(model), transforms)]
     assert S.flippable(model) == (activation != "relu",) * 2
+
+
+def test_which_units_flip_comes_from_the_activation_table():
+    for name, activation in ACTIVATIONS.items():
+        config = nneq.Config(dataset="xor", shape=(3, 2, 1), activation=name, seed="t")
+        assert S.flippable(config) == (activation.mirror is not None,) * 3
+        assert S.FLIPPABLE[name] == activation.flippable  # the name other modules may index
+    assert S.flippable(nneq.Config(dataset="xor", shape=(), seed="t")) == ()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "linear"])
+def test_a_flip_moves_the_mirror_times_the_outgoing_weights_into_the_next_biases(activation):
+    """f(-z) = c - f(z): flipping h11 gives o1 the bias b + c·v, with c the table's mirror."""
+    model = model_from(nneq.Config(dataset="reg-plane", shape=(1,), activation=activation, seed="m"),
+                       weights=[[[0.5], [-1.25]], [[2.0]]], biases=[[0.1], [-0.5]])
+    moved = S.transform_model(model, [S.Transform((0,), (-1,))])
+    assert moved.layers[0].weights.tolist() == [[-0.5], [1.25]]
+    assert moved.layers[0].biases.tolist() == [-0.1]
+    assert moved.layers[1].weights.tolist() == [[-2.0]]
+    assert moved.layers[1].biases.tolist() == [-0.5 + ACTIVATIONS[activation].mirror * 2.0]
+    points = np.random.default_rng(0).uniform(-6, 6, size=(20, 2))
+    np.testing.assert_allclose(moved.predict(points), model.predict(points), atol=1e-12)
+
+
+def test_the_canonical_form_lives_in_its_own_module():
+    signs = [np.array([[1, -1]], np.int8), np.array([[1], [-1]], np.int8)]
+    assert S.canonical is canonical_module.canonical and S.Transform is canonical_module.Transform
+    assert canonical_module.canonical(signs, flippable=(True,)).key == "+,+|++"
 
 
 def test_relu_units_cannot_flip():

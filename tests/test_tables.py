@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from nneq.equations import layer_title
 from nneq.errors import ConfigError, NneqError, TableError
 from nneq.tables import Prediction, parse_aliases, parse_tables, read_tables
 
@@ -210,6 +212,12 @@ MALFORMED = {
     "heading without rows": ("| First Hidden Layer | Equation |\n|---|---|\n\ntext\n", 1,
                              "no unit rows"),
     "unit zero": (table("| h10 | x1 |"), 3, "units count from 1"),
+    "a layer wider than a network": (table("| h11 | x1 |\n| h1_101 | x2 |"), 4,
+                                     "h1_101: a layer has at most 100 units"),
+    "a source wider than a network": (table("| h11 | x1 |") + "\n" + table(
+        "| h21 | h11 + h1_250 |", "Second Hidden Layer"), 7, "h1_250: a layer has at most 100 units"),
+    "an output beyond the limit": (table("| o101 | x1 |", "Output Layer"), 3,
+                                   "o101: a layer has at most 100 units"),
 }
 
 
@@ -226,3 +234,41 @@ def test_malformed_tables_name_the_line_and_what_was_expected(case):
 def test_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(NneqError, match="no such file"):
         read_tables(tmp_path / "nothing.md")
+
+
+def test_a_huge_table_is_refused_at_once():
+    """2,000 predicted units would take minutes to align: refused at the first one too many."""
+    rows = "\n".join(f"| h1_{i} | x1 - x2 |" for i in range(1, 2001))
+    started = time.perf_counter()
+    with pytest.raises(TableError) as err:
+        parse_tables(table(rows), source="huge.md")
+    assert time.perf_counter() - started < 5
+    assert str(err.value).startswith("huge.md:103: h1_101: a layer has at most 100 units")
+    assert parse_tables(table("\n".join(f"| h1_{i} | x1 |" for i in range(1, 101)))).layers[0] \
+        .units[-1].name == "h1_100"
+
+
+def test_units_are_named_as_nneq_equations_names_them():
+    """h{layer}{unit} below ten units, h{layer}_{unit} for a layer of ten or more, however written."""
+    nine = parse_tables(table("\n".join(f"| h1_{i} | x1 |" for i in range(1, 10))))
+    assert [u.name for u in nine.layers[0].units] == [f"h1{i}" for i in range(1, 10)]
+    ten = parse_tables(table("\n".join(f"| h1{i} | x1 |" for i in range(1, 11))))
+    assert [u.name for u in ten.layers[0].units] == [f"h1_{i}" for i in range(1, 11)]
+    # A source naming the tenth unit makes the whole layer ten wide, in both tables.
+    sourced = parse_tables(table("| h11 | x1 |\n| h12 | x2 |") + "\n"
+                           + table("| h21 | h11 - h1_10 |", "Second Hidden Layer"))
+    assert [u.name for u in sourced.layers[0].units] == ["h1_1", "h1_2"]
+    assert [t.source for t in sourced.layers[1].units[0].terms] == ["h1_1", "h1_10"]
+    assert [t.text for t in sourced.layers[1].units[0].terms] == ["h11", "h1_10"]  # as written
+
+
+def test_deep_layer_headings_read_back():
+    """'13th Hidden Layer', '21st Hidden Layer': the titles nneq writes beyond the words."""
+    text = "\n\n".join(
+        table(f"| h{n}_1 | {'x1' if n == 1 else f'h{n - 1}_1'} |", layer_title(n, 22))
+        for n in range(1, 23))
+    prediction = parse_tables(text)
+    assert prediction.depth == 22
+    assert [la.title for la in prediction.layers][12:] == [layer_title(n, 22) for n in range(13, 23)]
+    assert prediction.layers[20].title == "21st Hidden Layer"
+    assert prediction.layers[21].units[0].name == "h22_1"
