@@ -258,7 +258,8 @@ def plot(
 @app.command()
 def compare(
     predicted: Annotated[Path, typer.Argument(
-        help="Predicted tables (.md, the post's format) or a second model file (.json).")],
+        help="Predicted tables (Markdown) or a second model file (read as one when its text "
+             "starts with '{').")],
     model: ModelArg = Path(DEFAULT_MODEL),
     alias: Annotated[list[str] | None, typer.Option(
         metavar="NAME=FEATURE", help="Another name for an input, e.g. x3=x1x2 (repeatable).")] = None,
@@ -273,21 +274,20 @@ def compare(
 ) -> None:
     """Check predicted sign tables against the learnt network, allowing for its symmetries."""
     from nneq.compare import compare as compare_tables  # loaded only to compare
-    from nneq.compare import compare_models
+    from nneq.compare import compare_models, read_predicted
     from nneq.compare_report import RENDERERS
-    from nneq.tables import parse_aliases, read_tables
+    from nneq.tables import parse_aliases
 
     render = RENDERERS.get(report)
     if render is None:
         raise fail(f"--format {report!r}: expected one of {', '.join(RENDERERS)}")
     learnt = load(model)
-    if predicted.suffix.lower() == ".json":
-        result = compare_models(load(predicted), learnt, threshold=threshold,
-                                symmetry=not no_symmetry, predicted_source=str(predicted),
-                                model_source=str(model))
+    given = read_predicted(predicted, aliases=parse_aliases(alias or []))
+    if isinstance(given, Model):
+        result = compare_models(given, learnt, threshold=threshold, symmetry=not no_symmetry,
+                                predicted_source=str(predicted), model_source=str(model))
     else:
-        tables = read_tables(predicted, aliases=parse_aliases(alias or []))
-        result = compare_tables(tables, learnt, threshold=threshold, symmetry=not no_symmetry,
+        result = compare_tables(given, learnt, threshold=threshold, symmetry=not no_symmetry,
                                 model_source=str(model))
     typer.echo(render(result))
     if strict and result.count("disagree"):

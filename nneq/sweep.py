@@ -15,11 +15,10 @@ from itertools import pairwise
 
 import numpy as np
 
-from nneq.activations import ACTIVATIONS
 from nneq.compare import predicted_signs
 from nneq.config import Config
 from nneq.datasets import DATASETS
-from nneq.equations import network_equations
+from nneq.equations import check_threshold, network_equations
 from nneq.errors import ConfigError
 from nneq.model import Model
 from nneq.network import Layer, start
@@ -30,6 +29,7 @@ from nneq.symmetry import (
     align,
     canonical,
     equation_signs,
+    flippable,
     identity,
     pattern_key,
 )
@@ -126,7 +126,7 @@ def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, thre
                    relative: bool = False) -> list[tuple[Canonical, list[int]]]:
     """Networks of `config` grouped by canonical sign pattern: most members first, then by
     first member; each group is (its canonical form, its members' keys in order)."""
-    flips = _flippable(config)
+    flips = flippable(config)
     forms: dict[str, Canonical] = {}
     groups: dict[str, list[int]] = {}
     for k, layers in networks.items():
@@ -142,10 +142,6 @@ def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, thre
     return [(forms[key], groups[key]) for key in order]
 
 
-def _flippable(config: Config) -> tuple[bool, ...]:
-    return (ACTIVATIONS[config.activation].flippable,) * len(config.shape)
-
-
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
@@ -156,7 +152,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
     """
     check_epochs(epochs)
-    network_equations(config, [], threshold=threshold, relative=relative)  # checks the threshold
+    check_threshold(threshold, relative=relative)
     config = config.with_seed()
     names = member_seeds(str(config.seed), seeds)
     run = stack(config, names, track_losses=keep_models)
@@ -176,7 +172,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
         members.append(Member(seed, None, None, None, alone.diverged_at or run.epochs_run))
         if models is not None:
             models[k] = alone
-    flips = _flippable(config)
+    flips = flippable(config)
     wanted = predicted_signs(prediction, config) if prediction is not None else None
     patterns = []
     groups = group_patterns(config, networks, threshold=threshold, relative=relative)

@@ -106,6 +106,13 @@ def test_model_against_model():
     assert flips == {"h21": ("h22", False), "h22": ("h21", True)}
 
 
+def test_a_model_file_is_known_by_its_content_not_its_name():
+    Path("seed.model").write_text(Path("nneq-model.json").read_text())
+    result = runner.invoke(app, ["compare", "seed.model", "moved.json", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.output)["agree"], json.loads(result.output)["compared"]) == (18, 18)
+
+
 def test_aliases_name_the_posts_x3():
     assert runner.invoke(app, ["compare", "exp12.md", "x1x2.json"]).exit_code == 2
     result = runner.invoke(app, ["compare", "exp12.md", "x1x2.json", "--alias", "x3=x1x2",
