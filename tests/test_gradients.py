@@ -21,6 +21,17 @@ def batch_loss(run, params: np.ndarray, batch) -> float:
     return float(np.mean(0.5 * e * e))
 
 
+def numeric_gradient(f, params: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """Central differences of f at params, one parameter at a time."""
+    numeric = np.empty_like(params)
+    for k in range(params.size):
+        up, down = params.copy(), params.copy()
+        up[k] += h
+        down[k] -= h
+        numeric[k] = (f(up) - f(down)) / (2 * h)
+    return numeric
+
+
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 @pytest.mark.parametrize("dataset", ["circle", "reg-gauss"])
 def test_gradient_matches_finite_differences(activation, dataset):
@@ -32,13 +43,7 @@ def test_gradient_matches_finite_differences(activation, dataset):
     params = run.params.copy()
     run._backward(batch)
     analytic = run._grad / batch.xt.shape[-1]
-    h = 1e-6
-    numeric = np.empty_like(params)
-    for k in range(params.size):
-        up, down = params.copy(), params.copy()
-        up[k] += h
-        down[k] -= h
-        numeric[k] = (batch_loss(run, up, batch) - batch_loss(run, down, batch)) / (2 * h)
+    numeric = numeric_gradient(lambda p: batch_loss(run, p, batch), params)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
@@ -64,13 +69,7 @@ def test_regularized_step_matches_finite_differences(rule, activation, dataset):
     def objective(params: np.ndarray) -> float:
         return batch_loss(run, params, batch) + lam * float(penalty(params[weights]).sum())
 
-    h = 1e-6
-    numeric = np.empty_like(before)
-    for k in range(before.size):
-        up, down = before.copy(), before.copy()
-        up[k] += h
-        down[k] -= h
-        numeric[k] = (objective(up) - objective(down)) / (2 * h)
+    numeric = numeric_gradient(objective, before)
     run._backward(batch)
     run._update(batch.scale)
     moved = (before - run.params) / rate
