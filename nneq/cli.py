@@ -82,7 +82,8 @@ app = typer.Typer(
     help="Train TensorFlow Playground networks exactly and write what they learnt as equations.",
 )
 
-ModelArg = Annotated[Path, typer.Argument(help="Model file written by nneq train.", show_default=True)]
+ModelArg = Annotated[Path, typer.Argument(metavar="MODEL", help="Model file written by nneq train.",
+                                          show_default=True)]
 
 
 # The settings every training command takes, defined once.
@@ -258,6 +259,7 @@ def plot(
 @app.command()
 def compare(
     predicted: Annotated[Path, typer.Argument(
+        metavar="PREDICTED",
         help="Predicted tables (Markdown) or a second model file (read as one when its text "
              "starts with '{').")],
     model: ModelArg = Path(DEFAULT_MODEL),
@@ -280,7 +282,7 @@ def compare(
 
     render = RENDERERS.get(report)
     if render is None:
-        raise fail(f"--format {report!r}: expected one of {', '.join(RENDERERS)}")
+        raise fail(f"format={report!r}: expected one of {', '.join(RENDERERS)}")
     learnt = load(model)
     given = read_predicted(predicted, aliases=parse_aliases(alias or []))
     if isinstance(given, Model):
@@ -366,7 +368,7 @@ def sweep(
     settings, n_epochs = _settings(locals())
     render = RENDERERS.get(fmt)
     if render is None:
-        raise fail(f"--format {fmt!r}: expected one of {', '.join(RENDERERS)}")
+        raise fail(f"format={fmt!r}: expected one of {', '.join(RENDERERS)}")
     aliases = parse_aliases(alias or [])
     prediction = read_tables(predicted, aliases=aliases) if predicted else None
     if out is not None:
