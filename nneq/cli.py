@@ -228,9 +228,10 @@ def url(model: ModelArg = Path(DEFAULT_MODEL)) -> None:
 @app.command()
 def datasets() -> None:
     """List the datasets, one line each."""
-    width = max(len(name) for name in DATASETS)
-    for d in DATASETS.values():
-        typer.echo(f"{d.name:<{width}}  {d.problem:<14}  {d.description}")
+    from tabulate import tabulate
+
+    rows = [(d.name, d.problem, d.description) for d in DATASETS.values()]
+    typer.echo(tabulate(rows, tablefmt="plain"))
 
 
 @app.command()
