@@ -45,14 +45,10 @@ from nneq.model import Model
 from nneq.network import Layer
 
 __all__ = [
-    "ARRANGEMENT_LIMIT", "FLIPPABLE", "Alignment", "Canonical", "LayerAlignment", "SymmetryError",
+    "ARRANGEMENT_LIMIT", "Alignment", "Canonical", "LayerAlignment", "SymmetryError",
     "Transform", "align", "apply", "canonical", "equation_signs", "evaluate", "flippable",
-    "identity", "pattern_key", "sign_matrices", "transform_model", "weight_signs",
+    "identity", "pattern_key", "sign_matrices", "transform_model",
 ]
-
-# Which hidden activations allow the sign flip, from the activation table (kept for callers
-# that index by name; `flippable` reads the table for a whole network).
-FLIPPABLE: dict[str, bool] = {name: a.flippable for name, a in ACTIVATIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -89,20 +85,6 @@ def sign_matrices(model: Model, *, threshold: float = 0.0, relative: bool = Fals
                   ) -> tuple[np.ndarray, ...]:
     """A model's sign matrices: 0 for every link `equations` drops (dead, exactly zero, under threshold)."""
     return equation_signs(equations(model, threshold=threshold, relative=relative))
-
-
-def weight_signs(weights: Sequence[np.ndarray], dead: Sequence[np.ndarray] | None = None, *,
-                 threshold: float = 0.0) -> tuple[np.ndarray, ...]:
-    """Sign matrices straight from weight arrays, as `sign_matrices` reads a model: 0 where dead,
-    exactly zero or strictly under `threshold` in magnitude."""
-    result = []
-    for k, w in enumerate(weights):
-        w = np.asarray(w, dtype=np.float64)
-        live = np.abs(w) >= threshold
-        if dead is not None:
-            live &= ~np.asarray(dead[k], dtype=bool)
-        result.append(np.where(live, np.sign(w), 0).astype(np.int8))
-    return tuple(result)
 
 
 def equation_signs(layers: Sequence[LayerEquations]) -> tuple[np.ndarray, ...]:
