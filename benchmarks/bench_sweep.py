@@ -33,8 +33,8 @@ def whole_command(seeds: int, epochs: int, repeat: int) -> float:
 def inside(seeds: int, epochs: int) -> dict[str, float]:
     """Seconds spent importing, making the data and networks, and training, in this process."""
     began = time.perf_counter()
-    from nneq.config import Config
-    from nneq.sweep import member_seeds, stack
+    from nneq.playground.config import Config
+    from nneq.sweeps.sweep import member_seeds, stack
 
     imported = time.perf_counter()
     run = stack(Config(dataset="circle", shape=(4, 2), seed="0.53049"),

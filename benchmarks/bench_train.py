@@ -12,7 +12,7 @@ import argparse
 import time
 
 from nneq import Config
-from nneq.train import training
+from nneq.playground.train import training
 
 CASES = {
     "(a) post circle 2-4-2-1 tanh, batch 10": (

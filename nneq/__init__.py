@@ -1,10 +1,11 @@
 """nneq: train TensorFlow Playground networks exactly, and write what they learnt as signed equations."""
 
-from nneq.config import Config
 from nneq.errors import ConfigError, ModelFileError, NneqError, TableError
-from nneq.link import parse_link, to_link
-from nneq.model import Model, load, save
-from nneq.train import train
+from nneq.playground.config import Config
+from nneq.playground.link import parse_link, to_link
+from nneq.playground.model import Model
+from nneq.playground.train import train
+from nneq.storage.modelfile import load, save
 
 __all__ = [
     "Config",

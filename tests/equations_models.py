@@ -6,9 +6,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from nneq.config import Config
-from nneq.model import Model
-from nneq.network import Layer
+from nneq.playground.config import Config
+from nneq.playground.model import Model
+from nneq.playground.network import Layer
 
 ALL_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)")
 

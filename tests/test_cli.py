@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
+from nneq.storage.modelfile import to_json
 
 from .conftest import reference
 
@@ -124,7 +125,7 @@ def write(name: str, text: str) -> str:
 
 
 def model_file(**changes: object) -> str:
-    data = nneq.train(nneq.Config(seed="m"), epochs=1).to_json()
+    data = to_json(nneq.train(nneq.Config(seed="m"), epochs=1))
     data.update(changes)
     return write("changed.json", json.dumps(data))
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import nneq
-from nneq import symmetry as S
 from nneq.cli import app
+from nneq.comparison import symmetry as S
 
 POST_TABLES = Path(__file__).parent / "data" / "post_tables"
 runner = CliRunner()

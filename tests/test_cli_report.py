@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nneq import report as R
 from nneq.cli import app
+from nneq.pages import report as R
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner()

@@ -16,17 +16,17 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import nneq
-from nneq import symmetry as S
 from nneq.cli import app
-from nneq.compare import compare, compare_models, read_predicted
-from nneq.compare_report import RENDERERS, to_dict
-from nneq.equations import equations
+from nneq.comparison import symmetry as S
+from nneq.comparison.compare import compare, compare_models, read_predicted
+from nneq.comparison.report import RENDERERS, to_dict
+from nneq.comparison.tables import Prediction, from_equations, parse_tables, read_tables
 from nneq.errors import NneqError
-from nneq.features import FEATURES
-from nneq.model import Model
-from nneq.network import Layer
-from nneq.render import Options, markdown
-from nneq.tables import Prediction, from_equations, parse_tables, read_tables
+from nneq.explain.equations import equations
+from nneq.explain.render import Options, markdown
+from nneq.playground.features import FEATURES
+from nneq.playground.model import Model
+from nneq.playground.network import Layer
 
 DATA = Path(__file__).parent / "data"
 POST_TABLES = DATA / "post_tables"

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from nneq import Config, ConfigError, parse_link, to_link
-from nneq.link import js_number, js_string
+from nneq.playground.link import js_number, js_string
 
 BAD_VALUES = [
     ("dataset", "moons", "one of circle"),

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nneq.activations import ACTIVATIONS
-from nneq.config import Config
-from nneq.equations import check_threshold, equations, layer_title, ordinal
 from nneq.errors import ConfigError, NneqError
-from nneq.model import Model
-from nneq.network import Layer
-from nneq.render import FORMATS, Options, equation_text, markdown, render, text, to_json
+from nneq.explain.equations import check_threshold, equations, layer_title, ordinal
+from nneq.explain.render import FORMATS, Options, equation_text, markdown, render, text, to_json
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.config import Config
+from nneq.playground.model import Model
+from nneq.playground.network import Layer
 
 from .equations_models import ALL_FEATURES, model_from
 
@@ -311,7 +311,7 @@ def test_flipping_one_weight_flips_exactly_that_term(data, cut):
 def test_a_dead_link_never_appears(model, cut):
     import sympy
 
-    from nneq.symbolic import weighted_sum
+    from nneq.explain.symbolic import weighted_sum
 
     threshold, relative = cut
     layers = equations(model, threshold=threshold, relative=relative)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nneq.errors import NneqError
-from nneq.files import atomic_path, check_writable, read_text, write_text
+from nneq.storage.files import atomic_path, check_writable, read_text, write_text
 
 
 def test_write_replaces_whole_file(tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nneq.activations import ACTIVATIONS
-from nneq.config import Config
-from nneq.network import forward
-from nneq.train import _blocks, training
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.config import Config
+from nneq.playground.network import forward
+from nneq.playground.train import _blocks, training
 
 
 def batch_loss(run, params: np.ndarray, batch) -> float:

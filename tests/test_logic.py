@@ -8,9 +8,9 @@ import sympy
 
 import nneq
 from nneq.errors import NneqError
-from nneq.features import feature_matrix
-from nneq.logic import MAX_ATOMS, grid, logic
-from nneq.render import render
+from nneq.explain.logic import MAX_ATOMS, grid, logic
+from nneq.explain.render import render
+from nneq.playground.features import feature_matrix
 
 from .equations_models import random_model, xnor_model
 

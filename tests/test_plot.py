@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import nneq
-from nneq.config import Config
-from nneq.diagram import (
+from nneq.errors import ConfigError, NneqError
+from nneq.picture.diagram import (
     BLUE,
     DENSITY,
     GREY,
@@ -23,10 +23,10 @@ from nneq.diagram import (
     shade,
     unit_names,
 )
-from nneq.errors import ConfigError, NneqError
-from nneq.model import Model
-from nneq.network import Layer
-from nneq.plot import Picture, draw, plot_format, save_plot
+from nneq.picture.plot import Picture, draw, plot_format, save_plot
+from nneq.playground.config import Config
+from nneq.playground.model import Model
+from nneq.playground.network import Layer
 
 
 @pytest.fixture(scope="module")

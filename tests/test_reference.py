@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nneq.link import parse_link
-from nneq.network import start
-from nneq.rng import Arc4, SeedRandom
-from nneq.train import training
+from nneq.playground.link import parse_link
+from nneq.playground.network import start
+from nneq.playground.rng import Arc4, SeedRandom
+from nneq.playground.train import training
 
 from .conftest import REFERENCE_CASES
 

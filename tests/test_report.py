@@ -1,4 +1,4 @@
-"""`nneq.report`: the page of one run, the index, reuse of current models, and run files."""
+"""`nneq.pages.report`: the page of one run, the index, reuse of current models, and run files."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import nneq
-from nneq import report as R
 from nneq.errors import NneqError
-from nneq.link import parse_link
+from nneq.pages import report as R
+from nneq.playground.link import parse_link
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 POST = EXAMPLES / "post"

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
-from nneq.config import Config
-from nneq.sweep import group_patterns, member_seeds, run_sweep
-from nneq.symmetry import Transform, transform_model
-from nneq.tables import read_tables
+from nneq.comparison.symmetry import Transform, transform_model
+from nneq.comparison.tables import read_tables
+from nneq.playground.config import Config
+from nneq.sweeps.sweep import group_patterns, member_seeds, run_sweep
 
 runner = CliRunner()
 POST_TABLES = Path(__file__).parent / "data" / "post_tables"
@@ -129,7 +129,7 @@ def test_cli_sweep_refuses_a_file_as_models_folder(tmp_path, monkeypatch):
 
 
 def test_text_report_lists_every_seed_of_every_pattern():
-    from nneq.sweep_report import to_text
+    from nneq.sweeps.report import to_text
 
     sweep = run_sweep(Config(dataset="xor", shape=(2,), seed="list"), seeds=6, epochs=10)
     report = to_text(sweep)

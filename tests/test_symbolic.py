@@ -11,11 +11,11 @@ import pytest
 import sympy
 
 import nneq
-from nneq.activations import ACTIVATIONS
-from nneq.config import Config
-from nneq.logic import grid
-from nneq.render import Options, render
-from nneq.symbolic import composed, latex_name, to_latex, to_str, unit_expressions
+from nneq.explain.logic import grid
+from nneq.explain.render import Options, render
+from nneq.explain.symbolic import composed, latex_name, to_latex, to_str, unit_expressions
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.config import Config
 
 from .equations_models import ALL_FEATURES, model_from, random_model
 
@@ -161,6 +161,6 @@ def test_latex_names_and_small_numbers():
 
 
 def test_importing_nneq_does_not_load_sympy():
-    code = "import sys, nneq, nneq.cli, nneq.render; print('sympy' in sys.modules)"
+    code = "import sys, nneq, nneq.cli, nneq.explain.render; print('sympy' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nneq
-from nneq import canonical as canonical_module
-from nneq import symmetry as S
-from nneq.activations import ACTIVATIONS
-from nneq.assignment import best_matchings, hungarian
-from nneq.network import Layer
+from nneq.comparison import canonical as canonical_module
+from nneq.comparison import symmetry as S
+from nneq.comparison.assignment import best_matchings, hungarian
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.network import Layer
 
 from .equations_models import model_from
 

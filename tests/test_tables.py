@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nneq.equations import layer_title
+from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, NneqError, TableError
-from nneq.tables import Prediction, parse_aliases, parse_tables, read_tables
+from nneq.explain.equations import layer_title
 
 POST_TABLES = Path(__file__).parent / "data" / "post_tables"
 X3 = {"x3": "x1x2"}

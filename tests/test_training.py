@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nneq
-from nneq.activations import ACTIVATIONS
-from nneq.config import REGULARIZATIONS, Config
-from nneq.datasets import DATASETS
-from nneq.features import FEATURES
-from nneq.network import start
-from nneq.train import Lockstep, training
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.config import REGULARIZATIONS, Config
+from nneq.playground.datasets import DATASETS
+from nneq.playground.features import FEATURES
+from nneq.playground.network import start
+from nneq.playground.train import Lockstep, training
 
 configs = st.builds(
     Config,

@@ -1,0 +1,42 @@
+"""`nneq plot`: draw a model's picture."""
+
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nneq.cli.app import (
+    DEFAULT_MODEL,
+    ModelArg,
+    app,
+)
+from nneq.storage.files import check_writable
+from nneq.storage.modelfile import load
+
+
+@app.command()
+def plot(
+    model: ModelArg = Path(DEFAULT_MODEL),
+    out: Annotated[Path | None, typer.Option(
+        help="Picture to write: .png, .svg or .pdf [default: the model's name with .png].")] = None,
+    unit: Annotated[str | None, typer.Option(
+        help="Draw this unit's heatmap large instead of the output's, e.g. h12.")] = None,
+    show_test: Annotated[bool, typer.Option("--show-test", help="Add the test points, outlined.")] = False,
+    discretize: Annotated[bool, typer.Option(
+        "--discretize", help="Heatmaps in two colours only, by sign.")] = False,
+    dpi: Annotated[int, typer.Option(help="Dots per inch (PNG, and heatmaps inside SVG/PDF).")] = 100,
+) -> None:
+    """Draw the Playground's picture of a model: network, output heatmap, loss curves."""
+    from nneq.picture.plot import check_dpi, plot_format, save_plot  # matplotlib loads only to plot
+
+    target = out if out is not None else model.with_suffix(".png")
+    plot_format(target)
+    check_dpi(dpi)
+    check_writable(target)
+    save_plot(load(model), target, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)
+    typer.echo(f"picture written to {target}")
+
+

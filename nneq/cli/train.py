@@ -1,0 +1,89 @@
+"""`nneq train`: train a network and write its model file."""
+
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nneq.cli.app import (
+    DEFAULT_MODEL,
+    ActivationOpt,
+    BatchSizeOpt,
+    ConfigOpt,
+    DatasetOpt,
+    EpochsOpt,
+    FeaturesOpt,
+    InitZeroOpt,
+    LearningRateOpt,
+    NoiseOpt,
+    Progress,
+    RegRateOpt,
+    RegularizationOpt,
+    SeedOpt,
+    ShapeOpt,
+    TrainPercentOpt,
+    UrlOpt,
+    app,
+    fail,
+    settings_from,
+    summary,
+)
+from nneq.playground.train import training
+from nneq.storage.files import check_writable
+from nneq.storage.modelfile import save
+
+
+@app.command()
+def train(
+    dataset: DatasetOpt = None,
+    shape: ShapeOpt = None,
+    activation: ActivationOpt = None,
+    features: FeaturesOpt = None,
+    learning_rate: LearningRateOpt = None,
+    batch_size: BatchSizeOpt = None,
+    regularization: RegularizationOpt = None,
+    reg_rate: RegRateOpt = None,
+    noise: NoiseOpt = None,
+    train_percent: TrainPercentOpt = None,
+    seed: SeedOpt = None,
+    init_zero: InitZeroOpt = None,
+    url: UrlOpt = None,
+    config: ConfigOpt = None,
+    epochs: EpochsOpt = None,
+    out: Annotated[Path, typer.Option(help="Where to write the model file.")] = Path(DEFAULT_MODEL),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")] = False,
+) -> None:
+    """Train a network exactly as the Playground would, and save it as a model file."""
+    settings, n_epochs = settings_from(locals())
+    check_writable(out)
+    try:
+        run = training(settings)
+    except KeyboardInterrupt:
+        raise fail("interrupted before training began; nothing was saved", code=130) from None
+    if not run.first_epoch:
+        typer.echo(f"nneq: note: a batch of {settings.batch_size} is larger than the "
+                   f"{run.training_points} training points: the weights never change", err=True)
+    progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    try:
+        run.run(n_epochs, progress)
+    except KeyboardInterrupt:
+        progress.close()
+        model = run.model()
+        save(model, out)
+        typer.echo(f"nneq: interrupted; saved the model as of epoch {model.epochs} to {out}",
+                   err=True)
+        raise typer.Exit(130) from None
+    progress.close()
+    model = run.model()
+    save(model, out)
+    typer.echo(summary(model, out))
+    if model.diverged:
+        raise fail(f"training diverged at epoch {model.diverged_at}: a loss or weight stopped "
+                   f"being finite; kept epoch {model.epochs}. Try a learning rate below "
+                   f"{settings.learning_rate:g}.", code=1)
+
+

@@ -1,0 +1,387 @@
+"""A prediction checked against a learnt network, fairly: allowing for the network's symmetries.
+
+The learnt network may list its hidden units in another order than the prediction, and an
+odd unit may have learnt the flipped sign pattern together with flipped outgoing weights;
+either way it computes the same function. So the learnt network is first aligned with the
+prediction (`nneq.comparison.symmetry.align`), then every predicted sign is checked against the
+aligned learnt sign.
+
+Two namings meet here. Predicted units, and the learnt units they are read as, go by the
+prediction's names, written as `nneq equations` writes names for a layer of that size (the
+larger of the network's layer and the highest predicted position); learnt units the
+prediction does not describe take names no predicted unit uses. Every result keeps the
+learnt unit's own name beside that aligned name, so the two are never confused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from nneq.comparison.symmetry import Alignment, align, equation_signs, evaluate, flippable
+from nneq.comparison.tables import (
+    PredictedLayer,
+    PredictedUnit,
+    Prediction,
+    from_equations,
+    parse_tables,
+    unit_position,
+)
+from nneq.explain.equations import LayerEquations, Unit, equations, pattern_equations, unit_name
+from nneq.playground.config import Config
+from nneq.playground.model import Model
+from nneq.storage.files import read_text
+from nneq.storage.modelfile import load
+
+STATUSES = ("agree", "disagree", "absent", "unpredicted")
+
+
+@dataclass(frozen=True)
+class TermResult:
+    """One link of a unit, predicted and learnt, and how the two compare."""
+
+    source: str  # the source, by its aligned name (an input by its own)
+    text: str  # the term as written in the prediction, or as the network writes it
+    predicted: int  # +1 or -1; 0 when the prediction does not name the link
+    learnt: int  # the aligned learnt sign; 0 when the link is absent from the network
+    status: str  # one of STATUSES
+    reason: str | None = None  # why absent: dead, threshold, zero, no input, no unit
+    value: float | None = None  # the learnt weight, signed as aligned
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """A predicted unit next to the learnt unit it is read as (None when there is none)."""
+
+    name: str
+    learnt: str | None
+    flipped: bool
+    terms: tuple[TermResult, ...]
+    line: int = 0
+
+    def count(self, status: str) -> int:
+        """How many of the unit's terms have that status."""
+        return sum(1 for t in self.terms if t.status == status)
+
+    @property
+    def agree(self) -> int:
+        """Predicted signs that agree."""
+        return self.count("agree")
+
+    @property
+    def compared(self) -> int:
+        """Predicted signs that could be compared (the link is live in the network)."""
+        return self.count("agree") + self.count("disagree")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One learnt unit under the alignment: the (aligned) name it is read as, its own name, flip."""
+
+    name: str  # the aligned name, in the prediction's naming
+    learnt: str  # the learnt unit's own name, as `nneq equations` writes the network
+    flipped: bool
+    predicted: bool  # whether the prediction gives this unit's equation
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """A layer's predicted units, the predicted units it lacks, the learnt ones not predicted."""
+
+    title: str
+    units: tuple[UnitResult, ...]
+    missing: tuple[str, ...]  # predicted units' (aligned) names
+    unpredicted: tuple[Match, ...]  # learnt units whose equation the prediction does not give
+    alignment: tuple[Match, ...]  # hidden layers of the network only
+
+    def count(self, status: str) -> int:
+        """How many terms of the layer's predicted units have that status."""
+        return sum(u.count(status) for u in self.units)
+
+    @property
+    def agree(self) -> int:
+        """Predicted signs that agree."""
+        return sum(u.agree for u in self.units)
+
+    @property
+    def compared(self) -> int:
+        """Predicted signs that could be compared."""
+        return sum(u.compared for u in self.units)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The whole comparison: layer by layer, with what was compared with what."""
+
+    predicted: str
+    model: str
+    layers: tuple[LayerResult, ...]
+    symmetry: bool
+    threshold: float
+
+    def count(self, status: str) -> int:
+        """How many terms of all predicted units have that status."""
+        return sum(la.count(status) for la in self.layers)
+
+    @property
+    def agree(self) -> int:
+        """Predicted signs that agree with the aligned learnt network."""
+        return sum(la.agree for la in self.layers)
+
+    @property
+    def compared(self) -> int:
+        """Predicted signs whose link is live in the learnt network."""
+        return sum(la.compared for la in self.layers)
+
+
+# --- the predicted network as sign matrices ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The predicted units of every learnt hidden layer, and the prediction's matrices."""
+
+    units: dict[int, list[int]]  # learnt hidden layer → predicted unit indices, listed or named
+    matrices: list[np.ndarray]  # rows: the learnt inputs, or the predicted units below
+
+
+def _compared_layer(prediction: Prediction, k: int, hidden: int) -> PredictedLayer | None:
+    """The predicted layer whose links line up with the learnt layer of links k (0-based)."""
+    if k == hidden:  # the outputs, when the prediction reads the same depth
+        return prediction.layer(prediction.depth + 1) if prediction.depth == hidden else None
+    return prediction.layer(k + 1) if k + 1 <= prediction.depth else None
+
+
+def _plan(prediction: Prediction, layers: Sequence[LayerEquations], features: Sequence[str]) -> _Plan:
+    hidden = len(layers) - 1
+    units: dict[int, set[int]] = {h: set() for h in range(1, hidden + 1)}
+    for layer in prediction.layers:
+        for unit in layer.units:
+            if not layer.output and layer.layer <= hidden:
+                units[layer.layer].add(unit.index)
+            for term in unit.terms:  # units named as sources are predicted units too
+                position = unit_position(term.source)
+                if position is not None and position[0] <= hidden:
+                    units[position[0]].add(position[1])
+    ordered = {h: sorted(found) for h, found in units.items()}
+    matrices = []
+    for k, layer in enumerate(layers):
+        # Rows by source: an input by its name, a unit of the layer below by its position.
+        rows: dict[str | int, int] = (
+            {f: i for i, f in enumerate(features)} if k == 0
+            else {idx: i for i, idx in enumerate(ordered[k])})
+        cols = ordered[k + 1] if k < hidden else list(range(1, len(layer.units) + 1))
+        p = np.zeros((len(rows), len(cols)), dtype=np.int8)
+        predicted = _compared_layer(prediction, k, hidden)
+        if predicted is not None:
+            where = {idx: c for c, idx in enumerate(cols)}
+            for unit in predicted.units:
+                if unit.index not in where:
+                    continue
+                for term in unit.terms:
+                    position = unit_position(term.source)
+                    row = rows.get(term.source if position is None else position[1])
+                    if row is not None:
+                        p[row, where[unit.index]] = term.sign
+        matrices.append(p)
+    return _Plan(ordered, matrices)
+
+
+# --- the comparison ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How one learnt hidden layer reads: learnt unit → (aligned index, flip), and back."""
+
+    of_learnt: dict[int, tuple[int, int]]
+    of_index: dict[int, tuple[int, int]]  # aligned (predicted) index → (learnt unit, flip)
+    size: int  # for naming: the larger of the learnt units and the highest predicted index
+
+
+def _readings(plan: _Plan, alignment: Alignment, layers: Sequence[LayerEquations]
+              ) -> dict[int, _Reading]:
+    readings = {}
+    for h, indices in plan.units.items():
+        aligned = alignment.layers[h - 1]
+        of_index = {idx: (m, f) for idx, m, f in zip(indices, aligned.units, aligned.flips) if m >= 0}
+        of_learnt = {m: (idx, f) for idx, (m, f) in of_index.items()}
+        # Learnt units no predicted unit is read as take the smallest names the prediction leaves.
+        taken = set(indices)
+        free = (i for i in range(1, len(indices) + len(layers[h - 1].units) + 2) if i not in taken)
+        for m in range(len(layers[h - 1].units)):
+            if m not in of_learnt:
+                of_learnt[m] = (next(free), 1)
+        size = max([len(layers[h - 1].units), *indices])
+        readings[h] = _Reading(of_learnt, of_index, size)
+    return readings
+
+
+def _aligned_name(layer: int, index: int, reading: _Reading) -> str:
+    """The name of position `index` (from 1) of a hidden layer, by the aligned layer's size."""
+    return unit_name(layer, index - 1, reading.size, output=False)
+
+
+def _shown(name: str, readings: dict[int, _Reading]) -> str:
+    """A predicted name as the comparison writes it: a hidden unit's by its aligned layer."""
+    position = unit_position(name)
+    if position is None or position[0] not in readings:
+        return name  # an input, an output, or a unit deeper than the network
+    return _aligned_name(*position, readings[position[0]])
+
+
+def _learnt_term(unit: Unit, r: int, flip: int) -> tuple[int, str | None, float | None]:
+    """The aligned sign of link r into a learnt unit, or 0 with the reason it is absent."""
+    term = unit.terms[r]
+    if term.dropped is not None:  # dead, exactly zero or under the threshold
+        return 0, term.dropped, None
+    value = flip * term.value
+    return (1 if value > 0 else -1), None, value
+
+
+def _unit_result(predicted: PredictedUnit, learnt: Unit | None, flip: int, *, source_layer: int,
+                 learnt_source_layer: int, features: Sequence[str],
+                 readings: dict[int, _Reading]) -> UnitResult:
+    """Predicted terms checked one by one, then the learnt terms the prediction leaves out."""
+    name = _shown(predicted.name, readings)
+    if learnt is None:
+        terms = tuple(TermResult(_shown(t.source, readings), t.text, t.sign, 0, "absent", "no unit")
+                      for t in predicted.terms)
+        return UnitResult(name, None, False, terms, predicted.line)
+    reading = readings.get(learnt_source_layer)
+    results, covered = [], set()
+    for t in predicted.terms:
+        position = unit_position(t.source)
+        r, f_source, reason = None, 1, "no unit"
+        if position is None:  # an input: only the first layer reads them
+            found = learnt_source_layer == 0 and t.source in features
+            r = features.index(t.source) if found else None
+            reason = "no input"
+        elif source_layer == learnt_source_layer and reading is not None:
+            r, f_source = reading.of_index.get(position[1], (None, 1))
+        source = _shown(t.source, readings)
+        if r is None:
+            results.append(TermResult(source, t.text, t.sign, 0, "absent", reason))
+            continue
+        covered.add(r)
+        sign, why, value = _learnt_term(learnt, r, flip * f_source)
+        status = "absent" if sign == 0 else "agree" if sign == t.sign else "disagree"
+        results.append(TermResult(source, t.text, t.sign, sign, status, why, value))
+    extras = []
+    for r, term in enumerate(learnt.terms):
+        if r in covered:
+            continue
+        if reading is None:  # the learnt unit reads the inputs
+            source, f_source, order = term.source, 1, r
+        else:
+            order, f_source = reading.of_learnt[r]
+            source = _aligned_name(learnt_source_layer, order, reading)
+        sign, _, value = _learnt_term(learnt, r, flip * f_source)
+        if sign:
+            text = source + (term.weight if reading is None else "w" + source[1:])
+            extras.append((order, TermResult(source, text, 0, sign, "unpredicted", None, value)))
+    results.extend(t for _, t in sorted(extras, key=lambda e: e[0]))
+    return UnitResult(name, learnt.name, flip < 0, tuple(results), predicted.line)
+
+
+def _alignment(plan: _Plan, layers: Sequence[LayerEquations], learnt: Sequence[np.ndarray], *,
+               symmetry: bool, flips: Sequence[bool]) -> Alignment:
+    """The best alignment under the network's symmetries, or with `symmetry` False the literal one."""
+    if symmetry:
+        return align(plan.matrices, learnt, flippable=flips)
+    # Predicted unit i is learnt unit i, unflipped.
+    hidden = len(layers) - 1
+    literal = [
+        ([i - 1 if i <= len(layers[h - 1].units) else -1 for i in plan.units[h]],
+         [1] * len(plan.units[h]))
+        for h in range(1, hidden + 1)]
+    outputs = len(layers[-1].units)
+    return evaluate(plan.matrices, learnt, [*literal, (range(outputs), [1] * outputs)])
+
+
+def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidden: int,
+                  features: Sequence[str], readings: dict[int, _Reading]) -> LayerResult:
+    """The learnt layer of links k (0-based) against the predicted layer it lines up with."""
+    number = k + 1
+    is_output = k == hidden
+    predicted = (prediction.layer(prediction.depth + 1) if is_output
+                 else prediction.layer(number) if number <= prediction.depth else None)
+    units, missing, matched = [], [], set()
+    for unit in predicted.units if predicted else ():
+        if is_output:  # the outputs never move
+            m, flip = (unit.index - 1, 1) if unit.index <= len(layer.units) else (-1, 1)
+        else:
+            m, flip = readings[number].of_index.get(unit.index, (-1, 1))
+        learnt_unit = layer.units[m] if m >= 0 else None
+        result = _unit_result(unit, learnt_unit, flip,
+                              source_layer=prediction.depth if is_output else k,
+                              learnt_source_layer=k, features=features, readings=readings)
+        if learnt_unit is None:
+            missing.append(result.name)
+        matched.add(m)
+        units.append(result)
+    if is_output:
+        matches = tuple(Match(u.name, u.name, False, False) for u in layer.units)
+    else:
+        reading = readings[number]
+        listed = {u.index for u in predicted.units} if predicted else set()
+        matches = tuple(
+            Match(_aligned_name(number, idx, reading), layer.units[m].name, f < 0, idx in listed)
+            for m, (idx, f) in sorted(reading.of_learnt.items(), key=lambda e: e[1][0]))
+    # A learnt unit is unpredicted when no predicted row is read as it (it may still be named
+    # as a source of the next layer).
+    by_learnt = {match.learnt: match for match in matches}
+    unpredicted = tuple(by_learnt[u.name] for m, u in enumerate(layer.units) if m not in matched)
+    return LayerResult(layer.title, tuple(units), tuple(missing), unpredicted,
+                       () if is_output else matches)
+
+
+def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, symmetry: bool = True,
+            model_source: str = "") -> Comparison:
+    """Check every predicted sign against the learnt network, aligned unless `symmetry` is False."""
+    layers = equations(model, threshold=threshold)
+    hidden = len(layers) - 1
+    features = model.config.features
+    plan = _plan(prediction, layers, features)
+    alignment = _alignment(plan, layers, equation_signs(layers), symmetry=symmetry,
+                           flips=flippable(model.config))
+    readings = _readings(plan, alignment, layers)
+    results = [_layer_result(k, layer, prediction, hidden=hidden, features=features,
+                             readings=readings)
+               for k, layer in enumerate(layers)]
+    # Predicted hidden layers deeper than the network: every unit is missing.
+    for predicted in prediction.layers:
+        if not predicted.output and predicted.layer > hidden:
+            units = [_unit_result(u, None, 1, source_layer=0, learnt_source_layer=0,
+                                  features=features, readings=readings) for u in predicted.units]
+            results.insert(len(results) - 1, LayerResult(
+                predicted.title, tuple(units), tuple(u.name for u in units), (), ()))
+    return Comparison(prediction.source, model_source, tuple(results), symmetry, float(threshold))
+
+
+def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray, ...]:
+    """The prediction as sign matrices laid out against the layers of `config`'s network, for `align`."""
+    empty = [np.zeros((a, b), dtype=np.int8) for a, b in pairwise(config.layer_sizes)]
+    return tuple(_plan(prediction, pattern_equations(config, empty), config.features).matrices)
+
+
+def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, symmetry: bool = True,
+                   predicted_source: str = "", model_source: str = "") -> Comparison:
+    """Compare two learnt networks: the first's live signs act as the prediction."""
+    prediction = from_equations(equations(predicted, threshold=threshold), source=predicted_source)
+    return compare(prediction, model, threshold=threshold, symmetry=symmetry,
+                   model_source=model_source)
+
+
+def read_predicted(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None
+                   ) -> Prediction | Model:
+    """What a prediction file holds, by its content: a model file if its text starts with '{',
+    else predicted tables (read with `aliases`)."""
+    text = read_text(path)
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):  # JSON: a second learnt network
+        return load(path)
+    return parse_tables(text, aliases=aliases, source=str(path))

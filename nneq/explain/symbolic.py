@@ -1,0 +1,148 @@
+"""Each unit as a SymPy expression: its activation applied to its weighted sum, or the whole network.
+
+A unit computes a = f(z) with z = Σ wᵢ·sᵢ + b over its kept incoming links. The activation's
+and the features' SymPy forms come from their tables; the expressions are built unevaluated,
+so they keep the order of the network's own arithmetic (terms in input order, bias last) and
+the table's form of each activation (sigmoid stays 1/(1 + exp(-z))). Numbers are printed as
+the shortest decimal that reads back as the same double, so nothing is lost unless a
+precision is asked for. SymPy is imported inside the functions: importing nneq stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nneq.errors import ConfigError
+from nneq.explain.equations import LayerEquations, Unit, equations
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.features import FEATURES
+from nneq.playground.model import Model
+
+if TYPE_CHECKING:
+    import sympy
+
+MAX_PRECISION = 17  # decimals; a double never needs more to be written back exactly
+
+
+@dataclass(frozen=True)
+class UnitExpression:
+    """One unit's name and its output as a SymPy expression."""
+
+    name: str
+    expression: sympy.Expr
+
+
+def check_precision(precision: int | None) -> None:
+    """Raise ConfigError unless `precision` is None or a whole number of decimals 0…17."""
+    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)
+                                  or not 0 <= precision <= MAX_PRECISION):
+        raise ConfigError("precision", precision, f"a whole number of decimals from 0 to {MAX_PRECISION}")
+
+
+def _number(value: float, precision: int | None) -> sympy.Float:
+    import sympy
+
+    return sympy.Float(value if precision is None else round(value, precision))
+
+
+def weighted_sum(unit: Unit, sources: Mapping[str, sympy.Expr], *,
+                 precision: int | None = None) -> sympy.Expr:
+    """z = Σ wᵢ·sᵢ + b over the unit's kept links, unevaluated, with `sources` naming each sᵢ."""
+    import sympy
+
+    bias = _number(unit.bias, precision)
+    if not unit.kept:
+        return bias
+    with sympy.evaluate(False):
+        # w·(x1*x2) is written w*x1*x2: a product source joins the weight's product.
+        terms = [sympy.Mul(_number(t.value, precision), *sympy.Mul.make_args(sources[t.source]))
+                 for t in unit.kept]
+        return sympy.Add(*terms, bias)
+
+
+def activate(activation: str, z: sympy.Expr) -> sympy.Expr:
+    """The activation's table form with `z` put in; evaluated only when z is a plain number."""
+    import sympy
+
+    placeholder = sympy.Symbol("z")
+    template = sympy.sympify(ACTIVATIONS[activation].sympy, locals={"z": placeholder})
+    if z.is_Number:  # a unit whose every link was left out: f(b) is a constant
+        return template.xreplace({placeholder: z})
+    with sympy.evaluate(False):
+        return template.xreplace({placeholder: z})
+
+
+def feature_symbols() -> dict[str, sympy.Expr]:
+    """Each input feature's name → its SymPy expression of x1, x2 (x1^2 → x1**2, …)."""
+    import sympy
+
+    return {name: sympy.sympify(f.sympy) for name, f in FEATURES.items()}
+
+
+def _expressions(layers: tuple[LayerEquations, ...], *, precision: int | None, compose: bool
+                 ) -> list[UnitExpression]:
+    import sympy
+
+    sources: dict[str, sympy.Expr] = feature_symbols()
+    result = []
+    for layer in layers:
+        built: dict[str, sympy.Expr] = {}
+        for unit in layer.units:
+            expression = activate(unit.activation, weighted_sum(unit, sources, precision=precision))
+            result.append(UnitExpression(unit.name, expression))
+            # The next layer reads this unit either by name or, composed, as its whole expression.
+            built[unit.name] = expression if compose else sympy.Symbol(unit.name)
+        sources = built
+    return result
+
+
+def unit_expressions(model: Model, *, threshold: float = 0.0, relative: bool = False,
+                     precision: int | None = None) -> tuple[UnitExpression, ...]:
+    """Every unit's output in terms of its sources: h11 = tanh(0.83*x1 - 1.2*x2 + 0.1), …."""
+    check_precision(precision)
+    layers = equations(model, threshold=threshold, relative=relative)
+    return tuple(_expressions(layers, precision=precision, compose=False))
+
+
+def composed(model: Model, *, threshold: float = 0.0, relative: bool = False,
+             precision: int | None = None) -> tuple[UnitExpression, ...]:
+    """The output units as single expressions of x1, x2: the whole network in one formula each."""
+    check_precision(precision)
+    layers = equations(model, threshold=threshold, relative=relative)
+    outputs = len(layers[-1].units)
+    return tuple(_expressions(layers, precision=precision, compose=True)[-outputs:])
+
+
+def to_str(expression: sympy.Expr) -> str:
+    """SymPy's string form, terms in the network's order, every float in full (round-trip) precision."""
+    from sympy.printing.str import StrPrinter
+
+    class _Printer(StrPrinter):
+        def _print_Float(self, expr: sympy.Float) -> str:
+            # The shortest decimal that reads back as the same double; SymPy's own shows 15 digits.
+            return repr(float(expr))
+
+    return _Printer({"order": "none"}).doprint(expression)
+
+
+def latex_name(name: str) -> str:
+    """A unit's name in LaTeX: h11 → h_{11}, h1_10 → h_{1,10}, o1 → o_{1}."""
+    return f"{name[0]}_{{{name[1:].replace('_', ',')}}}"
+
+
+def to_latex(expression: sympy.Expr) -> str:
+    """SymPy's LaTeX form, terms in the network's order, floats as in `to_str`."""
+    import sympy
+    from sympy.printing.latex import LatexPrinter
+
+    class _Printer(LatexPrinter):
+        def _print_Float(self, expr: sympy.Float) -> str:
+            mantissa, _, exponent = repr(float(expr)).partition("e")
+            return rf"{mantissa} \cdot 10^{{{int(exponent)}}}" if exponent else mantissa
+
+    inputs = set().union(*(f.free_symbols for f in feature_symbols().values()))
+    names = {s: latex_name(s.name) for s in expression.free_symbols - inputs
+             if isinstance(s, sympy.Symbol)}
+    return _Printer({"order": "none", "symbol_names": names}).doprint(expression)

@@ -1,0 +1,363 @@
+"""Report pages: for each run file a Markdown page of what its network learnt, and an index of them.
+
+A run file is a TOML file of `nneq train --config` settings (or a Playground `url`) and
+`epochs`, with the report's own keys: `title`, `description`, `predicted` (a path relative to
+the run file, or the tables themselves), `alias`, `threshold`, `show-test` and `discretize`.
+Each run writes NAME.json (the model), NAME.png (the picture) and NAME.md (the page) into one
+folder, NAME being the run file's name without .toml, and index.md lists them all. A model
+already in the folder is reused when it was trained from the same configuration for the same
+epochs, so that writing the pages again retrains only the runs whose file changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from nneq.comparison.compare import Comparison, compare
+from nneq.comparison.report import RENDERERS
+from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
+from nneq.errors import ConfigError, ModelFileError, NneqError
+from nneq.explain.render import Options, render
+from nneq.picture.plot import check_dpi, save_plot
+from nneq.playground.config import Config, check_epochs
+from nneq.playground.link import to_link
+from nneq.playground.model import Model
+from nneq.playground.train import train
+from nneq.storage.files import write_text
+from nneq.storage.modelfile import load, save
+from nneq.storage.runfile import read_run_file, resolve_config
+
+REPORT_KEYS = ("title", "description", "predicted", "alias", "threshold", "show-test", "discretize")
+DEFAULT_EPOCHS = 500  # as nneq train
+DEFAULT_DPI = 72  # pictures of about 100 kB, small enough to keep many beside the pages
+INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run file, read and checked: what to train, what was predicted, how to show it."""
+
+    path: Path
+    name: str
+    title: str
+    description: str
+    config: Config
+    epochs: int
+    prediction: Prediction | None = None
+    predicted_file: Path | None = None  # None when the tables are inline, or there are none
+    threshold: float = 0.0
+    show_test: bool = False
+    discretize: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """One run's page as written: the model it shows, whether it was reused, where it all went."""
+
+    run: Run
+    model: Model
+    reused: bool
+    page: Path
+    picture: Path
+    model_file: Path
+    comparison: Comparison | None = None
+
+    def summary(self) -> str:
+        """One line: how the model was obtained, its losses, the agreement and the page."""
+        m = self.model
+        if m.diverged:
+            how = f"diverged at epoch {m.diverged_at}, kept epoch {m.epochs}"
+        else:
+            how = f"{'reused' if self.reused else 'trained'} {m.epochs} epochs"
+        parts = [f"{self.run.name}: {how}",
+                 f"loss train {m.loss_train[-1]:.3f} test {m.loss_test[-1]:.3f}"]
+        if self.comparison is not None:
+            parts.append(f"{self.comparison.agree} of {self.comparison.compared} predicted signs agree")
+        return ", ".join(parts) + f" -> {self.page}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every page written, in the order of the run files, and the index listing them."""
+
+    pages: tuple[Page, ...]
+    index: Path
+
+
+# --- reading run files ---------------------------------------------------------------------
+
+
+def _text(extra: Mapping[str, object], key: str, source: str) -> str:
+    value = extra.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(key, value, "a string", source=source)
+    return " ".join(value.split())  # one heading or paragraph, whatever the TOML's line breaks
+
+
+def _flag(extra: Mapping[str, object], key: str, source: str) -> bool:
+    value = extra.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(key, value, "true or false", source=source)
+    return value
+
+
+def _threshold(value: object, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            math.isfinite(value) and value >= 0):
+        raise ConfigError("threshold", value, "a number >= 0", source=source)
+    return float(value)
+
+
+def _aliases(value: object, source: str) -> dict[str, str]:
+    items = [value] if isinstance(value, str) else value if value is not None else []
+    if not isinstance(items, list):
+        raise ConfigError("alias", value, 'a list such as ["x3=x1x2"]', source=source)
+    try:
+        return parse_aliases(items)
+    except ConfigError as err:
+        raise ConfigError(err.field, err.value, err.allowed, source=source) from None
+
+
+def _prediction(value: object, aliases: Mapping[str, str], path: Path
+                ) -> tuple[Prediction | None, Path | None]:
+    """The predicted tables: text with a '|' is the tables themselves, anything else a file."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("predicted", value, "a Markdown file beside the run file, or the tables "
+                          "themselves", source=str(path))
+    if "|" in value:
+        return parse_tables(value, aliases=aliases, source=f"{path} (predicted)"), None
+    # Relative to the run file, so that a folder of run files and tables can move as one.
+    where = path.parent / value
+    if where.is_dir():
+        raise NneqError(f"{path}: predicted = {value!r} is a folder, not a Markdown file")
+    if not where.exists():
+        raise NneqError(f"{path}: predicted file {where} does not exist")
+    return read_tables(where, aliases=aliases), where
+
+
+def read_run(path: str | os.PathLike[str]) -> Run:
+    """Read and check a run file and its predicted tables; nothing is trained."""
+    run_file = read_run_file(path, extra_keys=REPORT_KEYS)
+    source = str(path)
+    extra = run_file.extra
+    try:
+        config = resolve_config(run_file=run_file)
+    except ConfigError as err:
+        if err.source == source:
+            raise
+        # A mistake in the file's url: name the run file too, as several may be given at once.
+        where = f"{err.source} of {source}" if err.source else source
+        raise ConfigError(err.field, err.value, err.allowed, source=where) from None
+    epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
+    aliases = _aliases(extra.get("alias"), source)
+    prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path))
+    name = Path(path).stem
+    return Run(
+        path=Path(path), name=name, title=_text(extra, "title", source) or name,
+        description=_text(extra, "description", source), config=config, epochs=epochs,
+        prediction=prediction, predicted_file=predicted_file,
+        threshold=_threshold(extra.get("threshold", 0.0), source),
+        show_test=_flag(extra, "show-test", source), discretize=_flag(extra, "discretize", source),
+    )
+
+
+def _check_names(runs: Sequence[Run]) -> None:
+    """Each run names its own three files: two runs of one name, or one named index, would clash."""
+    seen: dict[str, Path] = {}
+    for run in runs:
+        if run.name == INDEX:
+            raise NneqError(f"{run.path}: a run file named {INDEX} would overwrite {INDEX}.md; "
+                            "rename it")
+        if run.name in seen:
+            raise NneqError(f"{run.path} and {seen[run.name]} would both write {run.name}.md; "
+                            "rename one of them")
+        seen[run.name] = run.path
+
+
+# --- training or reusing -------------------------------------------------------------------
+
+
+def is_current(model: Model, config: Config, epochs: int) -> bool:
+    """Whether `model` is what training `config` for `epochs` epochs would give."""
+    # Without a seed any seed fits the run file, so the saved one is kept: the pages stay stable.
+    wanted = config if config.seed is not None else dataclasses.replace(config,
+                                                                        seed=model.config.seed)
+    if model.config != wanted:
+        return False
+    if model.diverged:  # training again would stop at the same epoch, if it gets that far
+        return model.diverged_at is not None and model.diverged_at <= epochs
+    return model.epochs == epochs
+
+
+def train_or_reuse(run: Run, model_file: Path, *, retrain: bool = False) -> tuple[Model, bool]:
+    """The run's model and whether it was reused: the saved one if current, else newly trained."""
+    if not retrain and model_file.is_file():
+        try:
+            saved: Model | None = load(model_file)
+        except ModelFileError:
+            saved = None  # the folder's own file, unreadable: train again and replace it
+        if saved is not None and is_current(saved, run.config, run.epochs):
+            return saved, True
+    model = train(run.config, epochs=run.epochs)
+    save(model, model_file)
+    return model, False
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+def config_line(config: Config, epochs: int) -> str:
+    """Every setting of a run in one line, as the page shows it."""
+    regularization = ("no regularization" if config.regularization == "none" or not config.reg_rate
+                      else f"{config.regularization} {config.reg_rate:g}")
+    parts = [config.dataset, "inputs " + ", ".join(config.features),
+             "network " + "-".join(map(str, config.layer_sizes)) + " " + config.activation,
+             f"learning rate {config.learning_rate:g}", f"batch {config.batch_size}", regularization,
+             f"noise {config.noise:g}", f"train {config.train_percent:g}%", f"seed {config.seed}"]
+    if config.init_zero:
+        parts.append("zero init")
+    return " · ".join([*parts, f"{epochs} epochs"])
+
+
+def _href(target: Path, base: Path) -> str:
+    """A link from a page in `base` to `target`: relative, so that the folder can move."""
+    try:
+        relative = os.path.relpath(target.resolve(), base.resolve())
+    except ValueError:  # another drive, on Windows
+        return target.resolve().as_uri()
+    return quote(Path(relative).as_posix())
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", r"\|")
+
+
+def _accuracy(model: Model) -> tuple[float, float] | None:
+    if model.config.problem != "classification":
+        return None
+    train_points, test_points = model.data()
+    return model.accuracy(train_points), model.accuracy(test_points)
+
+
+def _diverged_note(model: Model) -> str:
+    return (f"> **Training diverged** at epoch {model.diverged_at}: a loss or weight stopped being "
+            f"finite. Everything below shows epoch {model.epochs}, the last finite one; a smaller "
+            "learning rate may train.")
+
+
+def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, folder: Path) -> str:
+    """The run's page: heading, settings, link, losses, picture, learnt tables and comparison."""
+    lines = [f"# {run.title}", ""]
+    if run.description:
+        lines += [run.description, ""]
+    lines += [config_line(model.config, run.epochs), ""]
+    if model.diverged:
+        lines += [_diverged_note(model), ""]
+    link = to_link(model.config, show_test=run.show_test, discretize=run.discretize)
+    lines += [f"[Open in the Playground]({link}) · run file "
+              f"[{run.path.name}]({_href(run.path, folder)}) · model "
+              f"[{run.name}.json]({quote(run.name)}.json)", ""]
+    lines += ["| | Train | Test |", "| --- | --- | --- |",
+              f"| Loss | {model.loss_train[-1]:.3f} | {model.loss_test[-1]:.3f} |"]
+    accuracy = _accuracy(model)
+    if accuracy is not None:
+        lines.append(f"| Accuracy | {accuracy[0]:.1%} | {accuracy[1]:.1%} |")
+    lines += ["", f"![The network, its output and its losses after {model.epochs} epochs]"
+              f"({quote(run.name)}.png)", "", "## Learnt equations", ""]
+    if run.threshold:
+        lines += [f"Links weaker than {run.threshold:g} are left out, here and in the comparison.",
+                  ""]
+    lines += [render(model, fmt="markdown", options=Options(threshold=run.threshold)), ""]
+    if comparison is not None:
+        if run.predicted_file is not None:
+            source = f"[{run.predicted_file.name}]({_href(run.predicted_file, folder)})"
+        else:
+            source = "the run file"
+        lines += ["## Compared with the prediction", "", f"Predicted tables: {source}.", "",
+                  RENDERERS["markdown"](comparison), ""]
+    return "\n".join(lines)
+
+
+def _epochs_cell(model: Model) -> str:
+    if model.diverged:
+        return f"{model.epochs} (diverged at {model.diverged_at})"
+    return str(model.epochs)
+
+
+def index_markdown(pages: Sequence[Page], *, folder: Path) -> str:
+    """The index: one row per run with its settings, losses, accuracy and agreement."""
+    lines = ["# Runs", "",
+             "One page per run file: its settings, a link to the Playground, the picture, the learnt "
+             "tables and, when a prediction is given, how many of its signs agree with the network.",
+             "", "| Run | Dataset | Inputs | Network | Epochs | Loss train | Loss test | "
+             "Accuracy test | Agreement |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for p in pages:
+        c, m = p.model.config, p.model
+        network = "-".join(map(str, c.layer_sizes)) + " " + c.activation
+        if c.regularization != "none" and c.reg_rate:
+            network += f", {c.regularization} {c.reg_rate:g}"
+        accuracy = _accuracy(m)
+        agreement = (f"{p.comparison.agree} of {p.comparison.compared}"
+                     if p.comparison is not None else "—")
+        lines.append(
+            f"| [{_cell(p.run.title)}]({_href(p.page, folder)}) | {c.dataset} | "
+            f"{_cell(', '.join(c.features))} | {network} | {_epochs_cell(m)} | "
+            f"{m.loss_train[-1]:.3f} | {m.loss_test[-1]:.3f} | "
+            f"{f'{accuracy[1]:.1%}' if accuracy else '—'} | {agreement} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool = False) -> Page:
+    """Train or reuse the run's model, then write its model file, picture and page into `folder`."""
+    model_file, picture, page = (folder / f"{run.name}{ext}" for ext in (".json", ".png", ".md"))
+    model, reused = train_or_reuse(run, model_file, retrain=retrain)
+    comparison = (compare(run.prediction, model, threshold=run.threshold,
+                          model_source=model_file.name) if run.prediction is not None else None)
+    save_plot(model, picture, show_test=run.show_test, discretize=run.discretize, dpi=dpi)
+    write_text(page, page_markdown(run, model, comparison, folder=folder))
+    return Page(run, model, reused, page, picture, model_file, comparison)
+
+
+def _folder(out_dir: str | os.PathLike[str]) -> Path:
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise NneqError(f"cannot write into {folder}: it is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise NneqError(f"cannot make folder {folder}: {err.strerror or err}") from None
+    if not os.access(folder, os.W_OK):
+        raise NneqError(f"cannot write into {folder}: permission denied")
+    return folder
+
+
+def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLike[str],
+           dpi: int = DEFAULT_DPI, retrain: bool = False,
+           on_page: Callable[[Page], object] | None = None) -> Report:
+    """Write each run file's page, picture and model into `out_dir`, then the index of them all."""
+    if not paths:
+        raise NneqError("no run files given")
+    check_dpi(dpi)
+    # Every run file and its tables are read before anything is trained or written, so a
+    # mistake in the last one costs no time.
+    runs = [read_run(path) for path in paths]
+    _check_names(runs)
+    folder = _folder(out_dir)
+    pages = []
+    for run in runs:
+        page = write_run(run, folder, dpi=dpi, retrain=retrain)
+        pages.append(page)
+        if on_page is not None:
+            on_page(page)
+    index = folder / f"{INDEX}.md"
+    write_text(index, index_markdown(pages, folder=folder))
+    return Report(tuple(pages), index)

@@ -1,0 +1,181 @@
+"""The run configuration: every numerical setting of the Playground, validated once when made."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.datasets import DATASETS
+from nneq.playground.errors import ConfigError
+from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
+from nneq.playground.rng import new_seed
+
+REGULARIZATIONS = ("none", "L1", "L2")
+NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.playground.link
+MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
+MAX_LAYERS = 20  # controls stop at 8 and 6, so these only keep memory and time in bounds
+_SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refused below
+_SEED_STOPS = set("&=#")
+
+
+def _positive_finite(value: float) -> bool:
+    return math.isfinite(value) and value > 0
+
+
+def _whole(value: object, low: int) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value == int(value)
+        and value >= low
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """Every setting the Playground trains with. Invalid values raise ConfigError."""
+
+    dataset: str = "circle"
+    features: tuple[str, ...] = ("x1", "x2")
+    shape: tuple[int, ...] = (4, 2)
+    activation: str = "tanh"
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    learning_rate: float = 0.03
+    batch_size: int = 10
+    noise: float = 0.0
+    train_percent: float = 50.0
+    seed: str | None = None
+    init_zero: bool = False
+
+    def __post_init__(self) -> None:
+        def check(field: str, ok: bool, allowed: str) -> None:
+            if not ok:
+                raise ConfigError(field, getattr(self, field), allowed)
+
+        def number(field: str) -> float:
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(field, value, "a number")
+            return float(value)
+
+        for field, names in (("dataset", DATASETS), ("activation", ACTIVATIONS),
+                             ("regularization", REGULARIZATIONS)):
+            # Names are matched without regard to case: 'L1', 'l1', 'XOR' and 'xor' all work.
+            name = {n.lower(): n for n in names}.get(str(getattr(self, field)).lower())
+            check(field, name is not None, "one of " + ", ".join(names))
+            object.__setattr__(self, field, name)
+        object.__setattr__(self, "features", _canonical_features(self.features))
+        object.__setattr__(self, "shape", _canonical_shape(self.shape))
+        check("learning_rate", _positive_finite(number("learning_rate")),
+              "a positive finite number")
+        rate = number("reg_rate")
+        check("reg_rate", math.isfinite(rate) and rate >= 0, "a finite number >= 0")
+        check("batch_size", _whole(self.batch_size, 1), "a whole number >= 1")
+        noise = number("noise")
+        check("noise", 0 <= noise <= NOISE_MAX, f"a number from 0 to {NOISE_MAX} (percent)")
+        percent = number("train_percent")
+        check("train_percent", 1 <= percent <= 99, "a number from 1 to 99 (percent)")
+        check("seed", self.seed is None or (isinstance(self.seed, str) and _SEED.fullmatch(self.seed)
+                                            is not None and not _SEED_STOPS & set(self.seed)),
+              "printable characters without spaces, &, = or #, so that a Playground link "
+              "carries it")
+        check("init_zero", isinstance(self.init_zero, bool), "true or false")
+        for field, value in (("learning_rate", self.learning_rate), ("reg_rate", rate),
+                             ("noise", noise), ("train_percent", percent)):
+            object.__setattr__(self, field, float(value))
+        object.__setattr__(self, "batch_size", int(self.batch_size))
+
+    @property
+    def problem(self) -> str:
+        """classification or regression, as the dataset decides."""
+        return DATASETS[self.dataset].problem
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Units per layer: inputs, hidden layers, one output."""
+        return (len(self.features), *self.shape, 1)
+
+    def with_seed(self) -> Config:
+        """This configuration, with a fresh Playground-style seed if it has none."""
+        return self if self.seed is not None else dataclasses.replace(self, seed=new_seed())
+
+    def to_dict(self) -> dict[str, object]:
+        """Every setting as plain JSON-ready values."""
+        d = dataclasses.asdict(self)
+        d["features"] = list(self.features)
+        d["shape"] = list(self.shape)
+        return d
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, object], *, source: str = "") -> Config:
+        """A configuration from settings named as in `to_dict` (dashes allowed for underscores)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        settings: dict[str, object] = {}
+        for key, value in values.items():
+            name = key.replace("-", "_")
+            if name not in fields:
+                raise ConfigError(key, value, "a setting among " + ", ".join(sorted(fields)),
+                                  source=source)
+            settings[name] = value
+        try:
+            return cls(**settings)
+        except ConfigError as err:
+            raise ConfigError(err.field, err.value, err.allowed, source=source) from None
+
+
+def _canonical_features(features: object) -> tuple[str, ...]:
+    """Feature names or Playground ids → the post's names, in the Playground's input order."""
+    if isinstance(features, str):
+        features = [f for f in features.split(",") if f.strip()]
+    if not isinstance(features, Iterable):
+        raise ConfigError("features", features, "a list of features")
+    names: list[str] = []
+    for given in features:
+        name = FEATURE_BY_ALIAS.get(str(given).strip().replace(" ", ""))
+        if name is None:
+            raise ConfigError("features", given, "features among " + ", ".join(FEATURES))
+        if name in names:
+            raise ConfigError("features", given, "each feature once")
+        names.append(name)
+    if not names:
+        raise ConfigError("features", "", "at least one of " + ", ".join(FEATURES))
+    return tuple(name for name in FEATURES if name in names)
+
+
+def _canonical_shape(shape: object) -> tuple[int, ...]:
+    """Hidden layer sizes from a sequence or text such as '4,2' (empty: no hidden layer)."""
+    pieces = shape.split(",") if isinstance(shape, str) else shape
+    if isinstance(shape, str) and not shape.strip():
+        pieces = []
+    if not isinstance(pieces, Iterable):
+        raise ConfigError("shape", shape, "layer sizes such as 4,2")
+    sizes: list[int] = []
+    for piece in pieces:
+        value: object = piece
+        if isinstance(piece, str):
+            try:
+                value = float(piece)
+            except ValueError:
+                value = piece
+        if not _whole(value, 1) or value > MAX_UNITS:
+            raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
+                              f"hidden layer sizes that are whole numbers from 1 to {MAX_UNITS}, "
+                              "such as 4,2")
+        sizes.append(int(value))  # type: ignore[call-overload]
+    if len(sizes) > MAX_LAYERS:
+        raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
+                          f"at most {MAX_LAYERS} hidden layers")
+    return tuple(sizes)
+
+
+def check_epochs(epochs: object) -> int:
+    """Epochs must be a whole number >= 0."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ConfigError("epochs", epochs, "a whole number >= 0")
+    return epochs

@@ -1,0 +1,179 @@
+"""The Playground's six data generators, its shuffle and its train/test split.
+
+Every generator draws from the `SeedRandom` it is given, in the Playground's order, and
+rounds each operation as the Playground does (SEMANTICS.md section 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nneq.playground.rng import SeedRandom
+
+TWO_PI = np.pi * 2
+
+
+@dataclass(frozen=True)
+class Points:
+    """Raw points: coordinates x, y (not features) and labels, in stored order."""
+
+    x: np.ndarray
+    y: np.ndarray
+    label: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def take(self, index: np.ndarray | slice) -> Points:
+        """The points at `index`, in that order."""
+        return Points(self.x[index], self.y[index], self.label[index])
+
+
+def _uniform(r: np.ndarray, low: float, high: float) -> np.ndarray:
+    # U(a, b) = r·(b − a) + a, the width computed first.
+    return r * (high - low) + low
+
+
+def _linear_scale(v: np.ndarray, domain: tuple[float, float], rng: tuple[float, float],
+                  *, clamp: bool = False) -> np.ndarray:
+    # d3's linear scale: t = (v − d0)/(d1 − d0), then r0·(1 − t) + r1·t.
+    t = (v - domain[0]) / (domain[1] - domain[0])
+    if clamp:
+        t = np.minimum(1.0, np.maximum(0.0, t))
+    return rng[0] * (1 - t) + rng[1] * t
+
+
+def circle(rng: SeedRandom, noise: float) -> Points:
+    """Two rings: label +1 inside radius 2.5, -1 from 3.5 to 5; noise only moves the labels."""
+    draws = rng.uniform(500 * 4).reshape(500, 4)
+    radius = np.concatenate([_uniform(draws[:250, 0], 0, 2.5), _uniform(draws[250:, 0], 3.5, 5)])
+    angle = _uniform(draws[:, 1], 0, TWO_PI)
+    x = radius * np.sin(angle)
+    y = radius * np.cos(angle)
+    dx = x + _uniform(draws[:, 2], -5, 5) * noise
+    dy = y + _uniform(draws[:, 3], -5, 5) * noise
+    label = np.where(np.sqrt(dx * dx + dy * dy) < 2.5, 1.0, -1.0)
+    return Points(x, y, label)
+
+
+def xor(rng: SeedRandom, noise: float) -> Points:
+    """Four quadrants, padded 0.3 away from the axes: +1 where x·y >= 0."""
+    draws = rng.uniform(500 * 4).reshape(500, 4)
+    xy = _uniform(draws[:, :2], -5, 5)
+    xy = np.where(xy > 0, xy + 0.3, xy + -0.3)
+    nxy = _uniform(draws[:, 2:], -5, 5) * noise
+    label = np.where((xy[:, 0] + nxy[:, 0]) * (xy[:, 1] + nxy[:, 1]) >= 0, 1.0, -1.0)
+    return Points(xy[:, 0], xy[:, 1], label)
+
+
+def _normals(rng: SeedRandom, count: int) -> np.ndarray:
+    """`count` standard normals by the polar method, drawing pairs until s <= 1."""
+    found: list[np.ndarray] = []
+    needed = count
+    while needed:
+        # Drawing exactly `needed` pairs can never accept more than needed, so nothing is
+        # drawn that the Playground would not have drawn.
+        pairs = rng.uniform(2 * needed).reshape(needed, 2)
+        a = 2 * pairs[:, 0] - 1
+        b = 2 * pairs[:, 1] - 1
+        s = a * a + b * b
+        keep = s <= 1
+        found.append(np.sqrt((-2 * np.log(s[keep])) / s[keep]) * a[keep])
+        needed -= int(keep.sum())
+    return np.concatenate(found)
+
+
+def gauss(rng: SeedRandom, noise: float) -> Points:
+    """Two Gaussian blobs: +1 around (2, 2), -1 around (-2, -2); noise widens them."""
+    spread = _linear_scale(np.float64(noise), (0, 0.5), (0.5, 4))
+    z = _normals(rng, 1000).reshape(500, 2)  # x is drawn fully before y
+    centre = np.repeat([2.0, -2.0], 250)
+    x = centre + np.sqrt(spread) * z[:, 0]
+    y = centre + np.sqrt(spread) * z[:, 1]
+    return Points(x, y, np.repeat([1.0, -1.0], 250))
+
+
+def spiral(rng: SeedRandom, noise: float) -> Points:
+    """Two interleaved spirals; noise moves the points themselves."""
+    draws = rng.uniform(500 * 2).reshape(500, 2)
+    i = np.tile(np.arange(250, dtype=np.float64), 2)
+    delta = np.repeat([0.0, np.pi], 250)
+    r = (i / 250) * 5
+    t = (((1.75 * i) / 250) * 2) * np.pi + delta
+    x = r * np.sin(t) + _uniform(draws[:, 0], -1, 1) * noise
+    y = r * np.cos(t) + _uniform(draws[:, 1], -1, 1) * noise
+    return Points(x, y, np.repeat([1.0, -1.0], 250))
+
+
+def _plane_draws(rng: SeedRandom, noise: float) -> tuple[np.ndarray, ...]:
+    draws = rng.uniform(1200 * 4).reshape(1200, 4)
+    x = _uniform(draws[:, 0], -6, 6)
+    y = _uniform(draws[:, 1], -6, 6)
+    return x, y, x + _uniform(draws[:, 2], -6, 6) * noise, y + _uniform(draws[:, 3], -6, 6) * noise
+
+
+def reg_plane(rng: SeedRandom, noise: float) -> Points:
+    """Regression on a tilted plane: the label grows with x + y."""
+    x, y, px, py = _plane_draws(rng, noise)
+    return Points(x, y, _linear_scale(px + py, (-10, 10), (-1, 1)))
+
+
+_GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def reg_gauss(rng: SeedRandom, noise: float) -> Points:
+    """Regression on six bumps of alternating sign; each point takes the strongest bump."""
+    x, y, px, py = _plane_draws(rng, noise)
+    label = np.zeros_like(x)
+    for cx, cy, sign in _GAUSSIANS:
+        d = np.sqrt((px - cx) * (px - cx) + (py - cy) * (py - cy))
+        candidate = sign * _linear_scale(d, (0, 2), (1, 0), clamp=True)
+        label = np.where(np.abs(candidate) > np.abs(label), candidate, label)
+    return Points(x, y, label)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One of the Playground's datasets: its problem type, generator and points."""
+
+    name: str
+    problem: str
+    generate: Callable[[SeedRandom, float], Points]
+    description: str
+    draws: int  # random values its points take (on average, for gauss); the shuffle takes more
+    points: int = 500
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset("circle", "classification", circle, "a disc of +1 inside a ring of -1", 2000),
+        Dataset("xor", "classification", xor, "four quadrants, +1 where x1 and x2 share a sign", 2000),
+        # 1000 normals, each a pair of draws accepted with probability π/4
+        Dataset("gauss", "classification", gauss, "two Gaussian blobs, +1 upper right", 2547),
+        Dataset("spiral", "classification", spiral, "two interleaved spirals", 1000),
+        Dataset("reg-plane", "regression", reg_plane, "regression: a plane rising with x1 + x2", 4800,
+                1200),
+        Dataset("reg-gauss", "regression", reg_gauss, "regression: six bumps of alternating sign",
+                4800, 1200),
+    )
+}
+
+
+def shuffle(points: Points, rng: SeedRandom) -> Points:
+    """The Playground's Fisher–Yates shuffle from the back: one draw per point."""
+    n = len(points)
+    picks = np.floor(rng.uniform(n) * np.arange(n, 0, -1)).astype(np.int64).tolist()
+    order = list(range(n))
+    for c, k in zip(range(n - 1, -1, -1), picks, strict=True):
+        order[c], order[k] = order[k], order[c]
+    return points.take(np.array(order))
+
+
+def split(points: Points, train_percent: float) -> tuple[Points, Points]:
+    """Training data first, test data after, both in shuffled order."""
+    cut = int(np.floor((len(points) * train_percent) / 100))
+    return points.take(slice(0, cut)), points.take(slice(cut, None))

@@ -1,0 +1,201 @@
+"""Playground links: the URL hash read into a Config, and a Config written back as a link.
+
+Reading follows the Playground's own rules (SEMANTICS.md section 1): defaults for keys not
+given, exact choice values, JavaScript number conversion, the noise clamp, hidden features
+and the raw seed string. Values that cannot make a network are refused with ConfigError.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from nneq.playground.config import NOISE_MAX, Config
+from nneq.playground.errors import ConfigError
+from nneq.playground.features import FEATURES
+
+PLAYGROUND = "https://playground.tensorflow.org/"
+
+_CHOICES = {
+    "activation": ("tanh", ("relu", "tanh", "sigmoid", "linear")),
+    "regularization": ("none", ("none", "L1", "L2")),
+    "dataset": ("circle", ("circle", "xor", "gauss", "spiral")),
+    "regDataset": ("reg-plane", ("reg-plane", "reg-gauss")),
+    "problem": ("classification", ("classification", "regression")),
+}
+_NUMBERS = {
+    "batchSize": 10, "learningRate": 0.03, "regularizationRate": 0, "noise": 0, "percTrainData": 50,
+}
+# Links carry every key, in the order the Playground writes them.
+_ORDER = (
+    "activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate",
+    "regularizationRate", "noise", "networkShape", "seed", "showTestData", "discretize",
+    "percTrainData", "x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY",
+    "collectStats", "problem", "initZero", "hideText",
+)
+# Settings named as the link names them, for messages.
+_LINK_KEYS = {"shape": "networkShape"}
+_KNOWN = {*_ORDER, *(f"{key}_hide" for key in _ORDER)}
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_RADIX = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """What a link says: the configuration, and notes on values the Playground ignores."""
+
+    config: Config
+    notes: tuple[str, ...] = ()
+
+
+def js_number(text: str) -> float:
+    """JavaScript's Number(text): decimal, 0x/0o/0b integers, Infinity; NaN otherwise."""
+    text = text.strip()
+    if not text:
+        return 0.0
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    if _RADIX.fullmatch(text):
+        return float(int(text, 0))
+    if text.lstrip("+-") == "Infinity":
+        return -math.inf if text.startswith("-") else math.inf
+    return math.nan
+
+
+def js_string(value: float) -> str:
+    """A finite number written as JavaScript's String(value) writes it (ECMA-262 Number::toString)."""
+    sign, digit_tuple, exponent = Decimal(repr(float(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = k + int(exponent)  # the value is 0.digits × 10**n
+    minus = "-" if sign else ""
+    if digits == "0":
+        return "0"
+    if k <= n <= 21:
+        return minus + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return f"{minus}{digits[:n]}.{digits[n:]}"
+    if -6 < n <= 0:
+        return f"{minus}0.{'0' * -n}{digits}"
+    mantissa = digits[0] + (f".{digits[1:]}" if k > 1 else "")
+    return f"{minus}{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+
+
+def _pairs(link: str) -> dict[str, str | None]:
+    text = link.strip()
+    if "#" in text:
+        text = text.split("#", 1)[1]
+    elif "=" not in text:
+        raise ConfigError("url", link, "a TensorFlow Playground link such as "
+                          f"{PLAYGROUND}#dataset=xor&networkShape=4,2")
+    pairs: dict[str, str | None] = {}
+    for piece in text.split("&"):
+        name, eq, rest = piece.partition("=")
+        pairs[name] = rest.split("=", 1)[0] if eq else None
+    if not _KNOWN & pairs.keys():
+        raise ConfigError("url", link, "a link that carries Playground settings "
+                          "(dataset=, networkShape=, seed= …)")
+    return pairs
+
+
+def parse_link(link: str) -> LinkSettings:
+    """The configuration a Playground link opens, as the Playground itself would read it."""
+    pairs = _pairs(link)
+    notes: list[str] = []
+
+    def given(name: str) -> str | None:
+        value = pairs.get(name)
+        return value if value is not None and value.strip() else None
+
+    def choice(name: str) -> str:
+        default, allowed = _CHOICES[name]
+        value = given(name)
+        if value is not None and value not in allowed:
+            notes.append(f"{name}={value} is not a Playground value; the Playground uses {default}")
+            return default
+        return default if value is None else value
+
+    def number(name: str) -> float:
+        value = given(name)
+        return float(_NUMBERS[name]) if value is None else js_number(value)
+
+    def flag(name: str, default: bool) -> bool:
+        value = given(name)
+        return default if value is None else value != "false"
+
+    def refuse(name: str, value: object, allowed: str) -> ConfigError:
+        return ConfigError(name, value, allowed, source="the link")
+
+    problem = choice("problem")
+    dataset = choice("dataset") if problem == "classification" else choice("regDataset")
+    noise = number("noise")
+    noise = NOISE_MAX if noise > 80 else 0.0 if noise < 0 else noise  # the page's clamp
+    if not 0 <= noise <= NOISE_MAX:
+        raise refuse("noise", given("noise"), f"a number from 0 to {NOISE_MAX}; the Playground "
+                     "keeps 50 to 80 from a link but nneq trains what its slider allows")
+    shape: tuple[int, ...] | str = (4, 2)
+    if "networkShape" in pairs:
+        raw = (pairs["networkShape"] or "").strip()
+        sizes = [js_number(piece) if piece.strip() else 0.0 for piece in raw.split(",")]
+        if raw and not all(math.isfinite(s) and s >= 1 and s == int(s) for s in sizes):
+            raise refuse("networkShape", pairs["networkShape"],
+                         "hidden layer sizes that are whole numbers >= 1, such as 4,2")
+        shape = tuple(int(s) for s in sizes) if raw else ()
+    features = tuple(
+        name for name, f in FEATURES.items()
+        if flag(f.playground_id, f.playground_id in ("x", "y"))
+        and pairs.get(f"{f.playground_id}_hide") != "true"
+    )
+    values = {
+        "learningRate": ("learning_rate", number("learningRate")),
+        "regularizationRate": ("reg_rate", number("regularizationRate")),
+        "batchSize": ("batch_size", number("batchSize")),
+        "percTrainData": ("train_percent", number("percTrainData")),
+    }
+    try:
+        config = Config(
+            dataset=dataset, features=features, shape=shape, activation=choice("activation"),
+            regularization=choice("regularization"), noise=noise, seed=given("seed") and
+            pairs["seed"], init_zero=flag("initZero", False),
+            **{field: value for field, value in values.values()},
+        )
+    except ConfigError as err:
+        key = next((k for k, (field, _) in values.items() if field == err.field),
+                   _LINK_KEYS.get(err.field, err.field))
+        shown = pairs.get(key) if key in pairs else err.value
+        raise refuse(key, shown, err.allowed) from None
+    return LinkSettings(config, tuple(notes))
+
+
+def to_link(config: Config, *, show_test: bool = False, discretize: bool = False) -> str:
+    """The Playground link that opens this configuration (and, if asked, its two view options)."""
+    regression = config.problem == "regression"
+    ids = {f.playground_id for name, f in FEATURES.items() if name in config.features}
+    values: dict[str, str] = {
+        "activation": config.activation,
+        "regularization": config.regularization,
+        "batchSize": js_string(config.batch_size),
+        "dataset": "circle" if regression else config.dataset,
+        "regDataset": config.dataset if regression else "reg-plane",
+        "learningRate": js_string(config.learning_rate),
+        "regularizationRate": js_string(config.reg_rate),
+        "noise": js_string(config.noise),
+        "networkShape": ",".join(str(n) for n in config.shape),
+        "seed": config.seed or "",
+        "showTestData": str(show_test).lower(),
+        "discretize": str(discretize).lower(),
+        "percTrainData": js_string(config.train_percent),
+        "cosX": "false",
+        "cosY": "false",
+        "collectStats": "false",
+        "problem": config.problem,
+        "initZero": str(config.init_zero).lower(),
+        "hideText": "false",
+    }
+    for f in FEATURES.values():
+        values[f.playground_id] = str(f.playground_id in ids).lower()
+    if config.seed is None:
+        del values["seed"]
+    return PLAYGROUND + "#" + "&".join(f"{key}={values[key]}" for key in _ORDER if key in values)

@@ -1,0 +1,57 @@
+"""A trained network: its settings, its layers in the Playground's layout and its loss history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nneq.playground.config import Config
+from nneq.playground.datasets import Points
+from nneq.playground.features import feature_matrix
+from nneq.playground.network import Layer, forward, make_data
+from nneq.playground.rng import SeedRandom
+
+
+@dataclass(frozen=True)
+class Model:
+    """A network trained from `config`: its layers, its loss history and how training ended."""
+
+    config: Config
+    layers: tuple[Layer, ...]
+    loss_train: np.ndarray
+    loss_test: np.ndarray
+    diverged_at: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        """Epochs completed with finite numbers."""
+        return len(self.loss_train) - 1
+
+    @property
+    def diverged(self) -> bool:
+        """Whether training stopped because a loss or parameter stopped being finite."""
+        return self.diverged_at is not None
+
+    def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
+        """Every layer's unit outputs at `points` (N, 2): one (N, units) array per layer."""
+        xy = np.asarray(points, dtype=np.float64)
+        if xy.ndim != 2 or xy.shape[1] != 2:
+            raise ValueError(f"points should have shape (N, 2): one (x1, x2) per row, not {xy.shape}")
+        inputs = feature_matrix(self.config.features, xy[:, 0], xy[:, 1])
+        with np.errstate(all="ignore"):
+            return forward([la.weights for la in self.layers], [la.biases for la in self.layers],
+                           inputs, hidden=self.config.activation, problem=self.config.problem)
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """The network's output at each point (x1, x2) of `points` (N, 2)."""
+        return self.unit_outputs(points)[-1][:, 0]
+
+    def data(self) -> tuple[Points, Points]:
+        """The training and test points this model was trained on, regenerated from its seed."""
+        return make_data(self.config, SeedRandom(str(self.config.seed)))
+
+    def accuracy(self, points: Points) -> float:
+        """Share of points whose output has the label's sign (classification)."""
+        out = self.predict(np.column_stack([points.x, points.y]))
+        return float(np.mean(np.where(out >= 0, 1.0, -1.0) == points.label))

@@ -1,0 +1,138 @@
+"""The model file: the contract every later step reads.
+
+The file is JSON: {"format": "nneq-model", "version": 1, "config", "features", "layers",
+"history", "epochs", "diverged"}; layers use the reference layout (weights[i][j] from unit i
+below to unit j, biases[j], dead[i][j]); history holds the losses by epoch, 0 before training.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+
+from nneq.errors import ConfigError, ModelFileError
+from nneq.playground.config import Config
+from nneq.playground.model import Model
+from nneq.playground.network import Layer
+from nneq.storage.files import read_text, write_text
+
+FORMAT = "nneq-model"
+VERSION = 1
+
+
+def to_json(model: Model) -> dict[str, object]:
+    """The model file's content, as a JSON-ready dict."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": model.config.to_dict(),
+        "features": list(model.config.features),
+        "layers": [
+            {"weights": la.weights.tolist(), "biases": la.biases.tolist(),
+             "dead": la.dead.tolist()}
+            for la in model.layers
+        ],
+        "history": {"loss_train": model.loss_train.tolist(),
+                    "loss_test": model.loss_test.tolist()},
+        "epochs": model.epochs,
+        "diverged": model.diverged,
+        "diverged_at": model.diverged_at,
+    }
+
+
+def save(model: Model, path: str | os.PathLike[str]) -> None:
+    """Write the model file atomically."""
+    write_text(path, json.dumps(to_json(model), indent=1) + "\n")
+
+
+def _fail(path: object, why: str) -> ModelFileError:
+    return ModelFileError(f"{path}: {why}")
+
+
+def _matrix(value: object, shape: tuple[int, ...], *, path: object, what: str,
+            kind: type = float) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=object)
+    except ValueError:
+        array = None
+    if array is None or array.shape != shape:
+        raise _fail(path, f"{what} should be a list of shape {list(shape)}")
+    for item in array.ravel():
+        if kind is bool and not isinstance(item, bool):
+            raise _fail(path, f"{what} should hold true or false")
+        if kind is float and (isinstance(item, bool) or not isinstance(item, int | float)
+                              or not math.isfinite(item)):
+            raise _fail(path, f"{what} should hold finite numbers")
+    return array.astype(np.float64 if kind is float else bool)
+
+
+def from_json(data: object, *, path: object = "model") -> Model:
+    """A model from a model file's parsed JSON, validated field by field."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise _fail(path, f'not an nneq model file (no "format": "{FORMAT}")')
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _fail(path, "version should be a whole number >= 1")
+    if version > VERSION:
+        raise _fail(path, f"version {version} is newer than this nneq reads ({VERSION}); "
+                    "upgrade nneq")
+    missing = [k for k in ("config", "features", "layers", "history", "epochs", "diverged")
+               if k not in data]
+    if missing:
+        raise _fail(path, "missing " + ", ".join(missing))
+    if not isinstance(data["config"], dict):
+        raise _fail(path, "config should be an object")
+    try:
+        config = Config.from_dict(data["config"], source=str(path))
+    except ConfigError as err:
+        raise _fail(path, f"config: {err}") from None
+    if not isinstance(config.seed, str):
+        raise _fail(path, "config.seed should be a string")
+    if data["features"] != list(config.features):
+        raise _fail(path, f"features should be {list(config.features)}, as the config says")
+    sizes = config.layer_sizes
+    layers_data = data["layers"]
+    if not isinstance(layers_data, list) or len(layers_data) != len(sizes) - 1:
+        raise _fail(path, f"layers should be a list of {len(sizes) - 1} layers")
+    layers = []
+    for k, (entry, n_in, n_out) in enumerate(zip(layers_data, sizes, sizes[1:], strict=False)):
+        if not isinstance(entry, dict):
+            raise _fail(path, f"layers[{k}] should be an object")
+        where = f"layers[{k}]"
+        layers.append(Layer(
+            _matrix(entry.get("weights"), (n_in, n_out), path=path, what=f"{where}.weights"),
+            _matrix(entry.get("biases"), (n_out,), path=path, what=f"{where}.biases"),
+            _matrix(entry.get("dead"), (n_in, n_out), path=path, what=f"{where}.dead", kind=bool),
+        ))
+    epochs = data["epochs"]
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
+        raise _fail(path, "epochs should be a whole number >= 0")
+    history = data["history"]
+    if not isinstance(history, dict):
+        raise _fail(path, "history should be an object with loss_train and loss_test")
+    losses = [_matrix(history.get(key), (epochs + 1,), path=path, what=f"history.{key}")
+              for key in ("loss_train", "loss_test")]
+    if not isinstance(data["diverged"], bool):
+        raise _fail(path, "diverged should be true or false")
+    diverged_at = data.get("diverged_at")
+    if data["diverged"]:
+        if not isinstance(diverged_at, int) or isinstance(diverged_at, bool):
+            diverged_at = epochs + 1
+    else:
+        diverged_at = None
+    return Model(config, tuple(layers), losses[0], losses[1], diverged_at)
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Read and validate a model file."""
+    text = read_text(path, error=ModelFileError, missing="no such file (train one with: nneq train)")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _fail(path, f"not valid JSON (line {err.lineno}: {err.msg})") from None
+    except RecursionError:
+        raise _fail(path, "not valid JSON (nested too deeply)") from None
+    return from_json(data, path=path)

@@ -1,0 +1,86 @@
+"""Where a run's settings come from: a Playground link, a TOML file and flags, merged in that order."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from nneq.errors import ConfigError, NneqError
+from nneq.playground.config import Config, check_epochs
+from nneq.playground.link import parse_link
+from nneq.storage.files import read_text
+
+SETTINGS = (
+    "dataset", "shape", "activation", "features", "learning-rate", "batch-size", "regularization",
+    "reg-rate", "noise", "train-percent", "seed", "init-zero",
+)
+RUN_KEYS = (*SETTINGS, "epochs", "url")
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """A TOML run file: configuration settings, epochs, a link, and keys other commands read."""
+
+    path: str
+    settings: dict[str, object] = field(default_factory=dict)
+    epochs: int | None = None
+    url: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = ()) -> RunFile:
+    """Read a TOML run file; unknown keys are refused, naming the keys allowed."""
+    text = read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise NneqError(f"{path}: not valid TOML ({err})") from None
+    except RecursionError:
+        raise NneqError(f"{path}: not valid TOML (nested too deeply)") from None
+    allowed = (*RUN_KEYS, *extra_keys)
+    settings: dict[str, object] = {}
+    for key, value in data.items():
+        name = key.replace("_", "-")
+        if name not in allowed:
+            raise NneqError(f"{path}: unknown key {key!r}; allowed keys: {', '.join(allowed)}")
+        settings[name] = value
+    epochs = settings.pop("epochs", None)
+    if epochs is not None:
+        try:
+            check_epochs(epochs)
+        except ConfigError as err:
+            raise ConfigError("epochs", epochs, err.allowed, source=str(path)) from None
+    url = settings.pop("url", None)
+    if url is not None and not isinstance(url, str):
+        raise ConfigError("url", url, "a Playground link as a string", source=str(path))
+    extra = {k: settings.pop(k) for k in list(settings) if k in extra_keys}
+    return RunFile(str(path), settings, epochs, url, extra)
+
+
+def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
+                   flags: Mapping[str, object] | None = None) -> Config:
+    """The configuration from a link, then a run file's settings, then flags: later ones win.
+
+    A bad value is reported as its source names it: `--learning-rate` for a flag,
+    `learning-rate in run.toml` for a run file's key.
+    """
+    merged: dict[str, object] = {}
+    origin: dict[str, tuple[str, str]] = {}  # setting → (name as given, where)
+    link = url if url is not None else (run_file.url if run_file else None)
+    if link is not None:
+        merged.update(parse_link(link).config.to_dict())
+    if run_file is not None:
+        for key, value in run_file.settings.items():
+            merged[key.replace("-", "_")] = value
+            origin[key.replace("-", "_")] = (key, run_file.path)
+    for key, value in (flags or {}).items():
+        if value is not None:
+            merged[key.replace("-", "_")] = value
+            origin[key.replace("-", "_")] = ("--" + key.replace("_", "-"), "")
+    try:
+        return Config.from_dict(merged)
+    except ConfigError as err:
+        name, where = origin.get(err.field, (err.field, ""))
+        raise ConfigError(name, err.value, err.allowed, source=where) from None

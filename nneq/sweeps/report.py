@@ -1,0 +1,115 @@
+"""A sweep written out: text, Markdown or JSON, each pattern with its post-style tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from nneq.describe import plural
+from nneq.explain.equations import pattern_equations
+from nneq.explain.render import markdown, text
+from nneq.sweeps.sweep import Pattern, Sweep
+
+
+def _setting(s: Sweep) -> str:
+    c = s.config
+    shape = "-".join(str(n) for n in c.layer_sizes)
+    seeds = [m.seed for m in s.members]
+    listed = seeds[0] if len(seeds) == 1 else f"{seeds[0]} … {seeds[-1]}"
+    return (f"{plural(len(seeds), 'seed')} of {c.dataset}, {shape} {c.activation}, inputs "
+            f"{', '.join(c.features)}, {s.epochs} epochs (seeds {listed})")
+
+
+def _pattern_line(s: Sweep, p: Pattern) -> str:
+    line = (f"{plural(p.count, 'seed')} ({s.share(p):.1%}), mean loss train "
+            f"{p.mean_loss_train:.3f} test {p.mean_loss_test:.3f}")
+    if p.agree is not None:
+        line += f"; prediction: {p.agree} of {s.predicted_signs} signs agree"
+    return line
+
+
+def _seeds_line(p: Pattern) -> str:
+    return "seeds: " + ", ".join(p.seeds)
+
+
+def _threshold(s: Sweep) -> str:
+    return f"threshold {s.threshold:g}" + (" of each unit's largest link" if s.relative else "")
+
+
+def _prediction_lines(s: Sweep) -> list[str]:
+    if s.prediction is None:
+        return []
+    ran = len(s.members) - len(s.diverged)
+    full = s.full_agreement()
+    spread = ", ".join(f"{agree}: {count}" for agree, count in s.agreement().items())
+    source = f" {s.prediction.source}" if s.prediction.source else ""
+    return [f"prediction{source} agrees fully on {full} of {ran} seeds ({full / max(ran, 1):.1%})",
+            f"seeds by number of agreeing signs (of {s.predicted_signs}): {spread}"]
+
+
+def _diverged_line(s: Sweep) -> str:
+    if not s.diverged:
+        return "diverged: none"
+    seeds = ", ".join(f"{m.seed} (epoch {m.diverged_at})" for m in s.diverged)
+    return f"diverged, not in the patterns: {len(s.diverged)}: {seeds}"
+
+
+def to_text(s: Sweep) -> str:
+    """The sweep as plain text, patterns most frequent first."""
+    lines = [f"sweep: {_setting(s)}",
+             f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}",
+             *_prediction_lines(s)]
+    for p in s.patterns:
+        lines += ["", f"pattern {p.id}: {_pattern_line(s, p)}", _seeds_line(p),
+                  text(pattern_equations(s.config, p.signs))]
+    return "\n".join(lines)
+
+
+def to_markdown(s: Sweep) -> str:
+    """The sweep as Markdown, each pattern a heading with its tables."""
+    lines = [f"# Sweep: {_setting(s)}", "",
+             f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}."]
+    lines += [f"{line}." for line in _prediction_lines(s)]
+    for p in s.patterns:
+        lines += ["", f"## Pattern {p.id}", "", _pattern_line(s, p) + ".", "",
+                  _seeds_line(p) + ".", "", markdown(pattern_equations(s.config, p.signs))]
+    return "\n".join(lines)
+
+
+def to_dict(s: Sweep) -> dict[str, object]:
+    """The sweep as JSON-ready data: `seeds` and `patterns` lists, the configuration, the prediction."""
+    return {
+        "config": s.config.to_dict(),
+        "epochs": s.epochs,
+        "threshold": s.threshold,
+        "relative": s.relative,
+        "seeds": [
+            {"seed": m.seed, "pattern": m.pattern, "loss_train": m.loss_train,
+             "loss_test": m.loss_test, "diverged": m.diverged_at is not None,
+             "diverged_at": m.diverged_at}
+            for m in s.members
+        ],
+        "patterns": [
+            {"id": p.id, "key": p.key, "count": p.count, "share": s.share(p),
+             "mean_loss_train": p.mean_loss_train, "mean_loss_test": p.mean_loss_test,
+             "seed": p.seeds[0], "seeds": list(p.seeds), "agree": p.agree,
+             "tables": markdown(pattern_equations(s.config, p.signs))}
+            for p in s.patterns
+        ],
+        "diverged": len(s.diverged),
+        "prediction": None if s.prediction is None else {
+            "source": s.prediction.source, "signs": s.predicted_signs,
+            "full_agreement": s.full_agreement(),
+            "agreement": {str(k): v for k, v in s.agreement().items()},
+        },
+    }
+
+
+def to_json(s: Sweep) -> str:
+    """The sweep as JSON text."""
+    return json.dumps(to_dict(s), indent=1)
+
+
+RENDERERS: dict[str, Callable[[Sweep], str]] = {
+    "text": to_text, "markdown": to_markdown, "json": to_json,
+}

@@ -1,0 +1,191 @@
+"""Many seeds of one configuration, trained together, grouped by the sign pattern they learn.
+
+Every member is the network `nneq train --seed S` would make with the same settings; all of
+them advance in one stacked numpy computation. Two members learn the same pattern when their
+sign tables are equal once hidden units are reordered and odd units flipped (the same
+symmetries `nneq compare` allows), so each is keyed by its canonical pattern.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from nneq.comparison.compare import predicted_signs
+from nneq.comparison.symmetry import (
+    Canonical,
+    SymmetryError,
+    align,
+    canonical,
+    equation_signs,
+    flippable,
+    identity,
+    pattern_key,
+)
+from nneq.comparison.tables import Prediction
+from nneq.errors import ConfigError
+from nneq.explain.equations import check_threshold, network_equations
+from nneq.playground.config import Config, check_epochs
+from nneq.playground.datasets import DATASETS
+from nneq.playground.model import Model
+from nneq.playground.network import Layer, start
+from nneq.playground.rng import SeedRandom
+from nneq.playground.train import Lockstep, train
+
+MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
+
+
+@dataclass(frozen=True)
+class Member:
+    """One seed's outcome: its pattern (None if it diverged) and final losses."""
+
+    seed: str
+    pattern: int | None
+    loss_train: float | None
+    loss_test: float | None
+    diverged_at: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    """A sign pattern learnt by one or more seeds, in canonical form."""
+
+    id: int
+    key: str
+    signs: tuple[np.ndarray, ...]
+    seeds: tuple[str, ...]
+    mean_loss_train: float
+    mean_loss_test: float
+    agree: int | None = None  # predicted signs that agree with this pattern, when predicted
+    compared: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many seeds learnt it."""
+        return len(self.seeds)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """A sweep's members, its patterns (most frequent first) and, if given, the prediction."""
+
+    config: Config
+    epochs: int
+    threshold: float
+    relative: bool
+    members: tuple[Member, ...]
+    patterns: tuple[Pattern, ...]
+    prediction: Prediction | None = None
+    predicted_signs: int = 0  # signs the prediction states
+    models: tuple[Model, ...] | None = None
+
+    @property
+    def diverged(self) -> tuple[Member, ...]:
+        """Members whose numbers stopped being finite, kept out of the patterns."""
+        return tuple(m for m in self.members if m.diverged_at is not None)
+
+    def share(self, pattern: Pattern) -> float:
+        """The pattern's share of the members that did not diverge."""
+        return pattern.count / max(len(self.members) - len(self.diverged), 1)
+
+    def agreement(self) -> dict[int, int]:
+        """Per number of agreeing predicted signs, how many seeds reach it (most first)."""
+        counts: dict[int, int] = {}
+        for p in self.patterns:
+            counts[p.agree or 0] = counts.get(p.agree or 0, 0) + p.count
+        return dict(sorted(counts.items(), reverse=True))
+
+    def full_agreement(self) -> int:
+        """Seeds whose learnt pattern agrees with every predicted sign."""
+        return sum(p.count for p in self.patterns if p.agree == self.predicted_signs)
+
+
+def member_seeds(seed: str, count: int) -> list[str]:
+    """The members' seeds: the configuration's seed followed by -1, -2, …, each rerunnable alone."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SEEDS:
+        raise ConfigError("seeds", count, f"a whole number from 1 to {MAX_SEEDS}")
+    return [f"{seed}-{k}" for k in range(1, count + 1)]
+
+
+def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lockstep:
+    """Every seed's network set up as `nneq train --seed S` would, stacked to train together."""
+    configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
+    dataset = DATASETS[config.dataset]
+    links = sum(a * b for a, b in pairwise(config.layer_sizes))
+    # The bytes of all their draws come from one pass over every generator at once.
+    rngs = SeedRandom.many(seeds, draws=dataset.draws + dataset.points + links)
+    starts = [start(c, rng) for c, rng in zip(configs, rngs)]
+    return Lockstep(configs, starts, stacked=True, track_losses=track_losses)
+
+
+def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0,
+                   relative: bool = False) -> list[tuple[Canonical, list[int]]]:
+    """Networks of `config` grouped by canonical sign pattern: most members first, then by
+    first member; each group is (its canonical form, its members' keys in order)."""
+    flips = flippable(config)
+    forms: dict[str, Canonical] = {}
+    groups: dict[str, list[int]] = {}
+    for k, layers in networks.items():
+        signs = equation_signs(network_equations(config, layers, threshold=threshold,
+                                                 relative=relative))
+        try:
+            form = canonical(signs, flippable=flips)
+        except SymmetryError:  # too symmetric to canonicalise: keep the network's own order
+            form = Canonical(tuple(signs), identity(signs), pattern_key(signs))
+        forms.setdefault(form.key, form)
+        groups.setdefault(form.key, []).append(k)
+    order = sorted(groups, key=lambda key: (-len(groups[key]), groups[key][0]))
+    return [(forms[key], groups[key]) for key in order]
+
+
+def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
+              relative: bool = False, prediction: Prediction | None = None,
+              keep_models: bool = False,
+              on_epoch: Callable[[int, np.ndarray | None], object] | None = None) -> Sweep:
+    """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
+
+    With `keep_models`, every member's model (with its loss history) is kept as well. A config
+    without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
+    """
+    check_epochs(epochs)
+    check_threshold(threshold, relative=relative)
+    config = config.with_seed()
+    names = member_seeds(str(config.seed), seeds)
+    run = stack(config, names, track_losses=keep_models)
+    run.run(epochs, on_epoch)
+    losses = run.final_losses()
+    models = [run.model(k) for k in range(len(names))] if keep_models else None
+    members = []
+    networks = {}
+    for k, seed in enumerate(names):
+        if not run.snapshot.diverged_at[k] and np.isfinite(losses[k]).all():
+            members.append(Member(seed, None, float(losses[k, 0]), float(losses[k, 1])))
+            networks[k] = run.layers(k)
+            continue
+        # The stack checks losses at the end only (unless it keeps models); a member that
+        # diverged trains again alone, which finds the very epoch `nneq train` would report.
+        alone = train(dataclasses.replace(config, seed=seed), epochs=epochs)
+        members.append(Member(seed, None, None, None, alone.diverged_at or run.epochs_run))
+        if models is not None:
+            models[k] = alone
+    flips = flippable(config)
+    wanted = predicted_signs(prediction, config) if prediction is not None else None
+    patterns = []
+    groups = group_patterns(config, networks, threshold=threshold, relative=relative)
+    for number, (form, ks) in enumerate(groups, start=1):
+        scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
+        patterns.append(Pattern(
+            number, form.key, form.signs, tuple(names[k] for k in ks),
+            float(np.mean(losses[ks, 0])), float(np.mean(losses[ks, 1])),
+            scored.agree if scored else None, scored.compared if scored else None))
+        for k in ks:
+            members[k] = dataclasses.replace(members[k], pattern=number)
+    return Sweep(
+        config, epochs, float(threshold), relative, tuple(members), tuple(patterns), prediction,
+        int(sum(np.count_nonzero(m) for m in wanted)) if wanted is not None else 0,
+        tuple(models) if models is not None else None,
+    )
