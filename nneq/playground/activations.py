@@ -1,4 +1,7 @@
-"""Activation functions: name → forward, slope and SymPy form, as the Playground defines them."""
+"""Activation functions: name → forward, slope and SymPy form, as the Playground defines them.
+
+The rules are in docs/playground.md §9.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Playground's six data generators, its shuffle and its train/test split.
 
 Every generator draws from the `SeedRandom` it is given, in the Playground's order, and
-rounds each operation as the Playground does (SEMANTICS.md section 4).
+rounds each operation as the Playground does (docs/playground.md §5).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ DATASETS: dict[str, Dataset] = {
 
 
 def shuffle(points: Points, rng: SeedRandom) -> Points:
-    """The Playground's Fisher–Yates shuffle from the back: one draw per point."""
+    """The Playground's Fisher–Yates shuffle from the back: one draw per point (docs/playground.md §6)."""
     n = len(points)
     picks = np.floor(rng.uniform(n) * np.arange(n, 0, -1)).astype(np.int64).tolist()
     order = list(range(n))
@@ -174,6 +174,6 @@ def shuffle(points: Points, rng: SeedRandom) -> Points:
 
 
 def split(points: Points, train_percent: float) -> tuple[Points, Points]:
-    """Training data first, test data after, both in shuffled order."""
+    """Training data first, test data after, both in shuffled order (docs/playground.md §6)."""
     cut = int(np.floor((len(points) * train_percent) / 100))
     return points.take(slice(0, cut)), points.take(slice(cut, None))

@@ -1,4 +1,7 @@
-"""The Playground's input features, in its fixed input order: name → computation, labels, SymPy form."""
+"""The Playground's input features, in its fixed input order: name → computation, labels, SymPy form.
+
+The rules are in docs/playground.md §7.
+"""
 
 from __future__ import annotations
 

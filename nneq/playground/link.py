@@ -1,6 +1,6 @@
 """Playground links: the URL hash read into a Config, and a Config written back as a link.
 
-Reading follows the Playground's own rules (SEMANTICS.md section 1): defaults for keys not
+Reading follows the Playground's own rules (docs/playground.md §2): defaults for keys not
 given, exact choice values, JavaScript number conversion, the noise clamp, hidden features
 and the raw seed string. Values that cannot make a network are refused with ConfigError.
 """

@@ -1,4 +1,7 @@
-"""The Playground's network: its start-up sequence, initial weights and forward pass."""
+"""The Playground's network: its start-up sequence, initial weights and forward pass.
+
+The rules are in docs/playground.md §4, §8 and §10.
+"""
 
 from __future__ import annotations
 

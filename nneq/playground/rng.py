@@ -1,5 +1,7 @@
 """The Playground's seeded generator: seedrandom 2.4.4 (RC4-drop[256]) turned into doubles.
 
+The rules are in docs/playground.md §3.
+
 A `SeedRandom` is an explicit object: whatever draws takes it as an argument, in the
 Playground's order. Bytes come from one `Arc4` stream per seed; `arc4_many` runs many
 streams together in numpy when a sweep needs hundreds of seeds at once.

@@ -1,4 +1,4 @@
-"""Training exactly as the Playground does (SEMANTICS.md sections 7 to 11), vectorised.
+"""Training exactly as the Playground does (docs/playground.md §9 to §14), vectorised.
 
 One engine trains either a single network or a stack of S networks of the same shape in
 lockstep (a sweep over seeds); a stack puts a member axis in front of every array and uses
