@@ -32,9 +32,11 @@ from nneq.cli.app import (
     settings_from,
     summary,
 )
+from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
 from nneq.playground.train import training
 from nneq.storage.files import check_writable
 from nneq.storage.modelfile import save
+from nneq.storage.runfile import read_run_file
 
 
 @app.command()
@@ -54,11 +56,17 @@ def train(
     url: UrlOpt = None,
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
+    snapshots: Annotated[int | None, typer.Option(
+        help="Keep the weights at this many evenly spaced epochs, plus the first and the last, "
+        "in the model file (for nneq html's replay) [default: 0].")] = None,
     out: Annotated[Path, typer.Option(help="Where to write the model file.")] = Path(DEFAULT_MODEL),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")] = False,
 ) -> None:
     """Train a network exactly as the Playground would, and save it as a model file."""
     settings, n_epochs = settings_from(locals())
+    if snapshots is None:
+        snapshots = (read_run_file(config).snapshots if config is not None else None) or 0
+    check_snapshots(snapshots)
     check_writable(out)
     try:
         run = training(settings)
@@ -68,17 +76,18 @@ def train(
         typer.echo(f"nneq: note: a batch of {settings.batch_size} is larger than the "
                    f"{run.training_points} training points: the weights never change", err=True)
     progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    recorder = SnapshotRecorder(run, snapshots, n_epochs, progress)
     try:
-        run.run(n_epochs, progress)
+        run.run(n_epochs, recorder)
     except KeyboardInterrupt:
         progress.close()
-        model = run.model()
+        model = recorder.finish(run.model())
         save(model, out)
         typer.echo(f"nneq: interrupted; saved the model as of epoch {model.epochs} to {out}",
                    err=True)
         raise typer.Exit(130) from None
     progress.close()
-    model = run.model()
+    model = recorder.finish(run.model())
     save(model, out)
     typer.echo(summary(model, out))
     if model.diverged:

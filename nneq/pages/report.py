@@ -28,6 +28,7 @@ from nneq.picture.plot import check_dpi, save_plot
 from nneq.playground.config import Config, check_epochs
 from nneq.playground.link import to_link
 from nneq.playground.model import Model
+from nneq.playground.snapshots import snapshot_epochs
 from nneq.playground.train import train
 from nneq.storage.files import write_text
 from nneq.storage.modelfile import load, save
@@ -54,6 +55,7 @@ class Run:
     threshold: float = 0.0
     show_test: bool = False
     discretize: bool = False
+    snapshots: int = 0
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def read_run(path: str | os.PathLike[str]) -> Run:
         prediction=prediction, predicted_file=predicted_file,
         threshold=_threshold(extra.get("threshold", 0.0), source),
         show_test=_flag(extra, "show-test", source), discretize=_flag(extra, "discretize", source),
+        snapshots=run_file.snapshots or 0,
     )
 
 
@@ -185,12 +188,19 @@ def _check_names(runs: Sequence[Run]) -> None:
 # --- training or reusing -------------------------------------------------------------------
 
 
-def is_current(model: Model, config: Config, epochs: int) -> bool:
-    """Whether `model` is what training `config` for `epochs` epochs would give."""
+def is_current(model: Model, config: Config, epochs: int, snapshots: int = 0) -> bool:
+    """Whether `model` is what training `config` for `epochs` epochs would give, with the
+    snapshots asked for."""
     # Without a seed any seed fits the run file, so the saved one is kept: the pages stay stable.
     wanted = config if config.seed is not None else dataclasses.replace(config,
                                                                         seed=model.config.seed)
     if model.config != wanted:
+        return False
+    kept = tuple(s.epoch for s in model.snapshots or ())
+    wanted_epochs = snapshot_epochs(snapshots, epochs)
+    if wanted_epochs:  # those before the last epoch completed, then that epoch
+        wanted_epochs = (*(e for e in wanted_epochs if e < model.epochs), model.epochs)
+    if kept != wanted_epochs:
         return False
     if model.diverged:  # training again would stop at the same epoch, if it gets that far
         return model.diverged_at is not None and model.diverged_at <= epochs
@@ -204,9 +214,9 @@ def train_or_reuse(run: Run, model_file: Path, *, retrain: bool = False) -> tupl
             saved: Model | None = load(model_file)
         except ModelFileError:
             saved = None  # the folder's own file, unreadable: train again and replace it
-        if saved is not None and is_current(saved, run.config, run.epochs):
+        if saved is not None and is_current(saved, run.config, run.epochs, run.snapshots):
             return saved, True
-    model = train(run.config, epochs=run.epochs)
+    model = train(run.config, epochs=run.epochs, snapshots=run.snapshots)
     save(model, model_file)
     return model, False
 

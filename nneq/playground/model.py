@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,14 +15,27 @@ from nneq.playground.rng import SeedRandom
 
 
 @dataclass(frozen=True)
+class EpochSnapshot:
+    """The network's layers as they were after `epoch` epochs (0: before training)."""
+
+    epoch: int
+    layers: tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
 class Model:
-    """A network trained from `config`: its layers, its loss history and how training ended."""
+    """A network trained from `config`: its layers, its loss history and how training ended.
+
+    `snapshots`, when kept (`train(..., snapshots=N)`), holds the layers at chosen epochs in
+    increasing order, the first (0) and the last completed epoch included.
+    """
 
     config: Config
     layers: tuple[Layer, ...]
     loss_train: np.ndarray
     loss_test: np.ndarray
     diverged_at: int | None = None
+    snapshots: tuple[EpochSnapshot, ...] | None = None
 
     @property
     def epochs(self) -> int:
@@ -32,6 +46,19 @@ class Model:
     def diverged(self) -> bool:
         """Whether training stopped because a loss or parameter stopped being finite."""
         return self.diverged_at is not None
+
+    def at_epoch(self, epoch: int) -> Model:
+        """The model as it was after `epoch` epochs, from its snapshots (ValueError if not kept).
+
+        Its loss history ends at that epoch; it keeps no snapshots of its own.
+        """
+        for snap in self.snapshots or ():
+            if snap.epoch == epoch:
+                return dataclasses.replace(
+                    self, layers=snap.layers, loss_train=self.loss_train[: epoch + 1].copy(),
+                    loss_test=self.loss_test[: epoch + 1].copy(), diverged_at=None, snapshots=None)
+        kept = [s.epoch for s in self.snapshots or ()]
+        raise ValueError(f"no snapshot of epoch {epoch}; kept: {kept or 'none'}")
 
     def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Every layer's unit outputs at `points` (N, 2): one (N, units) array per layer."""

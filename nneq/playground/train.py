@@ -316,13 +316,19 @@ def training(config: Config) -> Lockstep:
 
 
 def train(config: Config, *, epochs: int = 500,
-          on_epoch: Callable[[int, np.ndarray], object] | None = None) -> Model:
+          on_epoch: Callable[[int, np.ndarray], object] | None = None,
+          snapshots: int = 0) -> Model:
     """Train `config` for `epochs` epochs as the Playground would, and return the model.
 
     A config without a seed gets a fresh Playground-style one, as the Playground does; the
-    model records it, so the run can be repeated.
+    model records it, so the run can be repeated. `snapshots` > 0 keeps the layers at that
+    many evenly spaced epochs, plus the first and the last, in `model.snapshots`.
     """
+    from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
+
     check_epochs(epochs)
+    check_snapshots(snapshots)
     run = training(config)
-    run.run(epochs, on_epoch)
-    return run.model()
+    recorder = SnapshotRecorder(run, snapshots, epochs, on_epoch)
+    run.run(epochs, recorder)
+    return recorder.finish(run.model())

@@ -1,8 +1,11 @@
 """The model file: the contract every later step reads.
 
-The file is JSON: {"format": "nneq-model", "version": 1, "config", "features", "layers",
-"history", "epochs", "diverged"}; layers use the reference layout (weights[i][j] from unit i
-below to unit j, biases[j], dead[i][j]); history holds the losses by epoch, 0 before training.
+The file is JSON: {"format": "nneq-model", "version": 2, "config", "features", "layers",
+"history", "epochs", "diverged", "snapshots"}; layers use the reference layout (weights[i][j]
+from unit i below to unit j, biases[j], dead[i][j]); history holds the losses by epoch, 0
+before training; snapshots is a list of {"epoch", "layers"} in increasing epoch order (empty
+when none were kept). Version 1 files, written before snapshots existed, have no snapshots
+key and still load.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ import numpy as np
 
 from nneq.errors import ConfigError, ModelFileError
 from nneq.playground.config import Config
-from nneq.playground.model import Model
+from nneq.playground.model import EpochSnapshot, Model
 from nneq.playground.network import Layer
 from nneq.storage.files import read_text, write_text
 
 FORMAT = "nneq-model"
-VERSION = 1
+VERSION = 2
+
+
+def _layers_json(layers: tuple[Layer, ...]) -> list[dict[str, object]]:
+    return [{"weights": la.weights.tolist(), "biases": la.biases.tolist(), "dead": la.dead.tolist()}
+            for la in layers]
 
 
 def to_json(model: Model) -> dict[str, object]:
@@ -30,16 +38,14 @@ def to_json(model: Model) -> dict[str, object]:
         "version": VERSION,
         "config": model.config.to_dict(),
         "features": list(model.config.features),
-        "layers": [
-            {"weights": la.weights.tolist(), "biases": la.biases.tolist(),
-             "dead": la.dead.tolist()}
-            for la in model.layers
-        ],
+        "layers": _layers_json(model.layers),
         "history": {"loss_train": model.loss_train.tolist(),
                     "loss_test": model.loss_test.tolist()},
         "epochs": model.epochs,
         "diverged": model.diverged,
         "diverged_at": model.diverged_at,
+        "snapshots": [{"epoch": snap.epoch, "layers": _layers_json(snap.layers)}
+                      for snap in model.snapshots or ()],
     }
 
 
@@ -69,6 +75,46 @@ def _matrix(value: object, shape: tuple[int, ...], *, path: object, what: str,
     return array.astype(np.float64 if kind is float else bool)
 
 
+def _read_layers(layers_data: object, config: Config, *, path: object, where: str
+                 ) -> tuple[Layer, ...]:
+    sizes = config.layer_sizes
+    if not isinstance(layers_data, list) or len(layers_data) != len(sizes) - 1:
+        raise _fail(path, f"{where} should be a list of {len(sizes) - 1} layers")
+    layers = []
+    for k, (entry, n_in, n_out) in enumerate(zip(layers_data, sizes, sizes[1:], strict=False)):
+        if not isinstance(entry, dict):
+            raise _fail(path, f"{where}[{k}] should be an object")
+        at = f"{where}[{k}]"
+        layers.append(Layer(
+            _matrix(entry.get("weights"), (n_in, n_out), path=path, what=f"{at}.weights"),
+            _matrix(entry.get("biases"), (n_out,), path=path, what=f"{at}.biases"),
+            _matrix(entry.get("dead"), (n_in, n_out), path=path, what=f"{at}.dead", kind=bool),
+        ))
+    return tuple(layers)
+
+
+def _read_snapshots(value: object, config: Config, epochs: int, *, path: object
+                    ) -> tuple[EpochSnapshot, ...] | None:
+    """The snapshots: epochs strictly increasing from 0 to the file's epochs; None if there are none."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise _fail(path, "snapshots should be a list of {epoch, layers}")
+    snapshots = []
+    previous = -1
+    for k, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise _fail(path, f"snapshots[{k}] should be an object with epoch and layers")
+        epoch = entry.get("epoch")
+        if (not isinstance(epoch, int) or isinstance(epoch, bool) or not previous < epoch <= epochs):
+            raise _fail(path, f"snapshots[{k}].epoch should be a whole number above {previous} "
+                        f"and at most {epochs}, the epochs completed")
+        previous = epoch
+        snapshots.append(EpochSnapshot(epoch, _read_layers(entry.get("layers"), config, path=path,
+                                                           where=f"snapshots[{k}].layers")))
+    return tuple(snapshots) or None
+
+
 def from_json(data: object, *, path: object = "model") -> Model:
     """A model from a model file's parsed JSON, validated field by field."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -93,20 +139,7 @@ def from_json(data: object, *, path: object = "model") -> Model:
         raise _fail(path, "config.seed should be a string")
     if data["features"] != list(config.features):
         raise _fail(path, f"features should be {list(config.features)}, as the config says")
-    sizes = config.layer_sizes
-    layers_data = data["layers"]
-    if not isinstance(layers_data, list) or len(layers_data) != len(sizes) - 1:
-        raise _fail(path, f"layers should be a list of {len(sizes) - 1} layers")
-    layers = []
-    for k, (entry, n_in, n_out) in enumerate(zip(layers_data, sizes, sizes[1:], strict=False)):
-        if not isinstance(entry, dict):
-            raise _fail(path, f"layers[{k}] should be an object")
-        where = f"layers[{k}]"
-        layers.append(Layer(
-            _matrix(entry.get("weights"), (n_in, n_out), path=path, what=f"{where}.weights"),
-            _matrix(entry.get("biases"), (n_out,), path=path, what=f"{where}.biases"),
-            _matrix(entry.get("dead"), (n_in, n_out), path=path, what=f"{where}.dead", kind=bool),
-        ))
+    layers = _read_layers(data["layers"], config, path=path, where="layers")
     epochs = data["epochs"]
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
         raise _fail(path, "epochs should be a whole number >= 0")
@@ -123,7 +156,8 @@ def from_json(data: object, *, path: object = "model") -> Model:
             diverged_at = epochs + 1
     else:
         diverged_at = None
-    return Model(config, tuple(layers), losses[0], losses[1], diverged_at)
+    snapshots = _read_snapshots(data.get("snapshots"), config, epochs, path=path)
+    return Model(config, layers, losses[0], losses[1], diverged_at, snapshots)
 
 
 def load(path: str | os.PathLike[str]) -> Model:

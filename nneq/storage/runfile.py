@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from nneq.errors import ConfigError, NneqError
 from nneq.playground.config import Config, check_epochs
 from nneq.playground.link import parse_link
+from nneq.playground.snapshots import check_snapshots
 from nneq.storage.files import read_text
 
 SETTINGS = (
     "dataset", "shape", "activation", "features", "learning-rate", "batch-size", "regularization",
     "reg-rate", "noise", "train-percent", "seed", "init-zero",
 )
-RUN_KEYS = (*SETTINGS, "epochs", "url")
+RUN_KEYS = (*SETTINGS, "epochs", "snapshots", "url")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class RunFile:
     settings: dict[str, object] = field(default_factory=dict)
     epochs: int | None = None
     url: str | None = None
+    snapshots: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -52,11 +54,17 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
             check_epochs(epochs)
         except ConfigError as err:
             raise ConfigError("epochs", epochs, err.allowed, source=str(path)) from None
+    snapshots: int | None = None
+    if "snapshots" in settings:
+        try:
+            snapshots = check_snapshots(settings.pop("snapshots"))
+        except ConfigError as err:
+            raise ConfigError("snapshots", err.value, err.allowed, source=str(path)) from None
     url = settings.pop("url", None)
     if url is not None and not isinstance(url, str):
         raise ConfigError("url", url, "a Playground link as a string", source=str(path))
     extra = {k: settings.pop(k) for k in list(settings) if k in extra_keys}
-    return RunFile(str(path), settings, epochs, url, extra)
+    return RunFile(str(path), settings, epochs, url, snapshots, extra)
 
 
 def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
