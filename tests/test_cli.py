@@ -66,7 +66,7 @@ def test_summary_and_model_file_contract():
     assert lines[2].startswith("accuracy  train ")
     assert lines[3] == "model written to xor.json"
     data = json.loads(Path("xor.json").read_text())
-    assert data["format"] == "nneq-model" and data["version"] == 1
+    assert data["format"] == "nneq-model" and data["version"] == 2 and data["snapshots"] == []
     assert data["config"]["seed"] == "s" and data["features"] == ["x1", "x2"]
     assert [np.shape(layer["weights"]) for layer in data["layers"]] == [(2, 4), (4, 2), (2, 1)]
     assert len(data["history"]["loss_train"]) == 31 and data["epochs"] == 30
@@ -161,7 +161,7 @@ BAD_INPUTS = {
     "model missing": lambda: ["url", "missing.json"],
     "model not json": lambda: ["url", write("x.json", "{not json")],
     "model foreign json": lambda: ["url", write("f.json", '{"weights": []}')],
-    "model newer version": lambda: ["url", model_file(version=2)],
+    "model newer version": lambda: ["url", model_file(version=3)],
     "model bad weights": lambda: ["url", model_file(layers=[{"weights": [[1]], "biases": [0],
                                                               "dead": [[False]]}])],
     "model missing history": lambda: ["url", write("h.json", json.dumps(
