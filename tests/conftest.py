@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+# The blog post's predicted tables, beside their run files: the examples are the fixtures.
+POST_TABLES = Path(__file__).parent.parent / "examples" / "post"
 REFERENCE_CASES = sorted(p.stem for p in DATA.glob("v0*.json"))
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -215,13 +218,42 @@ def test_installed_executable_trains_and_reports_errors(in_tmp):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
+def _read_terminal(fd: int, until: Callable[[str], bool], *, timeout: float) -> str:
+    """What a process wrote to the terminal `fd`, read until `until(text)` or it closes."""
+    text = ""
+    deadline = time.monotonic() + timeout
+    while not until(text) and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            text += chunk.decode(errors="replace")
+    return text
+
+
 def test_ctrl_c_saves_the_last_finished_epoch(in_tmp):
     exe = nneq_executable()
+    # stderr on a terminal, so that the progress bar shows once training is under way.
+    terminal, child = pty.openpty()
     process = subprocess.Popen([exe, "train", "--epochs", "10000000", "--out", "m.json"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+                               stdout=subprocess.PIPE, stderr=child, text=True)
+    os.close(child)
+    try:
+        # The bar is redrawn in place ("\r"); a second drawing means epochs have finished.
+        shown = _read_terminal(terminal, lambda t: t.count("\r") >= 2, timeout=120)
+        assert shown.count("\r") >= 2, shown
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        err = _read_terminal(terminal, lambda t: False, timeout=5)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
     assert process.returncode == 130, err
     model = nneq.load(in_tmp / "m.json")
     assert 0 < model.epochs < 10000000

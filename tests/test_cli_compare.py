@@ -13,7 +13,8 @@ import nneq
 from nneq.cli import app
 from nneq.comparison import symmetry as S
 
-POST_TABLES = Path(__file__).parent / "data" / "post_tables"
+from .conftest import POST_TABLES
+
 runner = CliRunner()
 
 

@@ -28,8 +28,9 @@ from nneq.playground.features import FEATURES
 from nneq.playground.model import Model
 from nneq.playground.network import Layer
 
+from .conftest import POST_TABLES
+
 DATA = Path(__file__).parent / "data"
-POST_TABLES = DATA / "post_tables"
 GOLDEN = DATA / "golden"
 runner = CliRunner()
 

@@ -16,8 +16,9 @@ from nneq.comparison.tables import read_tables
 from nneq.playground.config import Config
 from nneq.sweeps.sweep import group_patterns, member_seeds, run_sweep
 
+from .conftest import POST_TABLES
+
 runner = CliRunner()
-POST_TABLES = Path(__file__).parent / "data" / "post_tables"
 
 
 def test_members_equal_single_runs_with_their_seeds():

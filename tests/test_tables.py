@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,8 @@ from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read
 from nneq.errors import ConfigError, NneqError, TableError
 from nneq.explain.equations import layer_title
 
-POST_TABLES = Path(__file__).parent / "data" / "post_tables"
+from .conftest import POST_TABLES
+
 X3 = {"x3": "x1x2"}
 
 # What each table of the post shows, written out: unit → {source: sign}, layer by layer.
