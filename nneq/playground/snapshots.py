@@ -1,7 +1,9 @@
 """Snapshots: the network's layers kept at evenly spaced epochs while it trains.
 
 The recorder is a training callback: it reads the run's current layers after the epochs it
-was asked to keep, so that training itself is unchanged and exactly as fast between them.
+was asked to keep, so that training itself (docs/playground.md §9 to §14) is unchanged.
+An epoch is counted as there: epoch 0 is the network before training, and a run whose
+numbers stop being finite (§14) keeps snapshots up to its last finite epoch only.
 """
 
 from __future__ import annotations
