@@ -46,8 +46,10 @@ def test_inline_section_marks_in_the_spec_exist():
 
 
 def test_every_port_module_cites_the_spec():
-    port = [p for p in (ROOT / "nneq" / "playground").glob("*.py")
-            if p.stem not in ("__init__", "errors", "config", "model")]
+    # The modules that carry one of the Playground's rules; the others (settings, model,
+    # errors, snapshots) are nneq's own.
+    port = [ROOT / "nneq" / "playground" / f"{name}.py"
+            for name in ("rng", "datasets", "features", "network", "activations", "train", "link")]
     uncited = [p.name for p in port if "docs/playground.md" not in p.read_text(encoding="utf-8")]
     assert uncited == []
 
