@@ -1,4 +1,8 @@
-"""The trainer's gradients against finite differences of the loss, for every activation."""
+"""The trainer's gradients against finite differences of the loss, for every activation.
+
+Only the engine's public seams are used: `gradient(batch)`, `step(batch)`, the parameters in
+their flat layout, and the layout's views.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,16 @@ import pytest
 from nneq.playground.activations import ACTIVATIONS
 from nneq.playground.config import Config
 from nneq.playground.network import forward
-from nneq.playground.train import _blocks, training
+from nneq.playground.regularization import REGULARIZATIONS
+from nneq.playground.train import training
 
 
 def batch_loss(run, params: np.ndarray, batch) -> float:
     """Mean of ½·e² over a batch, computed by the plain forward pass with `params`."""
-    blocks = _blocks(params, run.shapes)
-    x = batch.xt[1:].T  # drop the row of ones: (m, features)
-    out = forward([b[1:] for b in blocks], [b[0] for b in blocks], x,
+    blocks = run.layout.blocks(params)
+    out = forward([b[1:] for b in blocks], [b[0] for b in blocks], batch.x,
                   hidden=run.config.activation, problem=run.config.problem)[-1]
-    e = out[:, 0] - batch.yt[0]
+    e = out[:, 0] - batch.labels
     return float(np.mean(0.5 * e * e))
 
 
@@ -39,15 +43,12 @@ def test_gradient_matches_finite_differences(activation, dataset):
                     features=("x1", "x2", "x1^2", "sin(x2)"), seed="grad")
     run = training(config)
     run.run(3)  # leave the initial weights, so no unit sits at a kink by construction
-    batch = run.next_epochs[1]
-    params = run.params.copy()
-    run._backward(batch)
-    analytic = run._grad / batch.xt.shape[-1]
+    engine = run.engine
+    batch = engine.later_epochs[1]
+    params = engine.params[0].copy()
+    analytic = engine.gradient(batch)
     numeric = numeric_gradient(lambda p: batch_loss(run, p, batch), params)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
-
-
-PENALTIES = {"L1": np.abs, "L2": lambda w: 0.5 * w * w}  # ρ is the derivative of each
 
 
 @pytest.mark.parametrize("rule", ["L1", "L2"])
@@ -61,21 +62,32 @@ def test_regularized_step_matches_finite_differences(rule, activation, dataset):
                     reg_rate=lam, learning_rate=rate, seed="reg")
     run = training(config)
     run.run(2)
-    batch = run.next_epochs[2]
-    before, dead = run.params.copy(), run.dead.copy()
-    weights = run.reg_step > 0  # biases carry no penalty
-    penalty = PENALTIES[rule]
+    engine = run.engine
+    batch = engine.later_epochs[2]
+    before, dead = engine.params[0].copy(), engine.dead[0].copy()
+    weights = run.layout.weights()  # biases carry no penalty
+    penalty = REGULARIZATIONS[rule].penalty
 
     def objective(params: np.ndarray) -> float:
         return batch_loss(run, params, batch) + lam * float(penalty(params[weights]).sum())
 
     numeric = numeric_gradient(objective, before)
-    run._backward(batch)
-    run._update(batch.scale)
-    moved = (before - run.params) / rate
-    live = ~dead & ~((run.params == 0) & (before != 0))  # links that died at this step are 0
+    engine.step(batch)
+    after = engine.params[0]
+    moved = (before - after) / rate
+    live = ~dead & ~((after == 0) & (before != 0))  # links that died at this step are 0
     np.testing.assert_allclose(moved[live], numeric[live], rtol=1e-5, atol=1e-7)
     assert not weights[0]  # the first parameter is a bias
     if rule == "L1":
-        crossed = ~dead & (run.params == 0) & (before != 0)
-        assert run.dead[crossed].all()
+        crossed = ~dead & (after == 0) & (before != 0)
+        assert engine.dead[0][crossed].all()
+
+
+@pytest.mark.parametrize("rule", ["none", "L1", "L2"])
+def test_penalty_table_derivative_matches_finite_differences(rule):
+    regularization = REGULARIZATIONS[rule]
+    w = np.array([-1.5, -0.2, 0.3, 2.0])
+    h = 1e-6
+    numeric = (regularization.penalty(w + h) - regularization.penalty(w - h)) / (2 * h)
+    np.testing.assert_allclose(regularization.derivative(w), numeric, rtol=1e-6, atol=1e-9)
+    assert regularization.kills_on_crossing == (rule == "L1")

@@ -13,7 +13,7 @@ from nneq.playground.config import REGULARIZATIONS, Config
 from nneq.playground.datasets import DATASETS
 from nneq.playground.features import FEATURES
 from nneq.playground.network import start
-from nneq.playground.train import Lockstep, training
+from nneq.playground.train import Training, training
 
 configs = st.builds(
     Config,
@@ -66,9 +66,9 @@ def test_leftover_examples_carry_into_the_next_epoch():
     """350 points, batch 30: 11 updates an epoch; from epoch 2 the first averages 50 examples."""
     config = Config(dataset="spiral", train_percent=70, batch_size=30, seed="carry")
     run = training(config)
-    assert [b.xt.shape[-1] for b in run.first_epoch] == [30] * 11
-    assert [b.xt.shape[-1] for b in run.next_epochs] == [50] + [30] * 10
-    first = run.next_epochs[0].xt[1:].T
+    assert [len(rows) for rows in run.schedule.first] == [30] * 11
+    assert [len(rows) for rows in run.schedule.later] == [50] + [30] * 10
+    first = run.engine.later_epochs[0].x
     x_train = start(config).train
     np.testing.assert_array_equal(first[:20, 0], x_train.x[330:350])
     np.testing.assert_array_equal(first[20:, 0], x_train.x[:30])
@@ -85,7 +85,7 @@ def test_batch_larger_than_the_training_set_never_updates():
 def test_a_stack_trains_each_member_as_alone():
     configs = [Config(dataset="gauss", shape=(3,), seed=s, regularization="L1", reg_rate=0.01)
                for s in ("a", "b", "c")]
-    stack = Lockstep(configs, [start(c) for c in configs])
+    stack = Training.from_starts(configs, [start(c) for c in configs])
     stack.run(20)
     for k, config in enumerate(configs):
         alone = nneq.train(config, epochs=20)
@@ -99,7 +99,7 @@ def test_a_stack_trains_each_member_as_alone():
 def test_stacked_member_that_diverges_is_frozen_alone():
     configs = [Config(dataset="reg-plane", learning_rate=3, activation="tanh", shape=(8, 8), seed=s)
                for s in ("d", "e")]
-    stack = Lockstep(configs, [start(c) for c in configs])
+    stack = Training.from_starts(configs, [start(c) for c in configs])
     stack.run(30)
     models = [stack.model(k) for k in range(2)]
     assert any(m.diverged for m in models)

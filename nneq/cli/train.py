@@ -72,7 +72,7 @@ def train(
         run = training(settings)
     except KeyboardInterrupt:
         raise fail("interrupted before training began; nothing was saved", code=130) from None
-    if not run.first_epoch:
+    if not run.updates:
         typer.echo(f"nneq: note: a batch of {settings.batch_size} is larger than the "
                    f"{run.training_points} training points: the weights never change", err=True)
     progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())

@@ -232,7 +232,7 @@ def _draw_colour_bar(ax: Axes, *, discretize: bool) -> None:
 
 def _draw_losses(ax: Axes, model: Model) -> None:
     """Training and test loss by epoch, from the model's history."""
-    epochs = np.arange(len(model.loss_train))
+    epochs = model.loss_epoch_numbers()
     marker = "o" if len(epochs) == 1 else None
     ax.plot(epochs, model.loss_train, color=TRAIN_LOSS, linewidth=1.2, marker=marker,
             label=f"training loss {model.loss_train[-1]:.3f}")

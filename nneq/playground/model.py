@@ -36,11 +36,29 @@ class Model:
     loss_test: np.ndarray
     diverged_at: int | None = None
     snapshots: tuple[EpochSnapshot, ...] | None = None
+    # The epoch of each loss entry when not every epoch is kept (long runs keep every s-th,
+    # see nneq.playground.history); None when the entries are epochs 0, 1, 2, …
+    loss_epochs: np.ndarray | None = None
 
     @property
     def epochs(self) -> int:
         """Epochs completed with finite numbers."""
+        if self.loss_epochs is not None:
+            return int(self.loss_epochs[-1])
         return len(self.loss_train) - 1
+
+    @property
+    def loss_stride(self) -> int:
+        """Epochs between kept loss entries: 1 unless a long run coarsened its history."""
+        if self.loss_epochs is None or len(self.loss_epochs) < 2:
+            return 1
+        return int(self.loss_epochs[1] - self.loss_epochs[0])
+
+    def loss_epoch_numbers(self) -> np.ndarray:
+        """The epoch of each entry of `loss_train` and `loss_test`."""
+        if self.loss_epochs is not None:
+            return np.asarray(self.loss_epochs)
+        return np.arange(len(self.loss_train))
 
     @property
     def diverged(self) -> bool:

@@ -8,6 +8,7 @@ numbers stop being finite (§14) keeps snapshots up to its last finite epoch onl
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Protocol
 
@@ -77,5 +78,4 @@ class SnapshotRecorder:
             return model
         kept = [s for s in self.kept if s.epoch < model.epochs]
         kept.append(EpochSnapshot(model.epochs, model.layers))
-        return Model(model.config, model.layers, model.loss_train, model.loss_test,
-                     model.diverged_at, tuple(kept))
+        return dataclasses.replace(model, snapshots=tuple(kept))

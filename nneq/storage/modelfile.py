@@ -6,6 +6,8 @@ from unit i below to unit j, biases[j], dead[i][j]); history holds the losses by
 before training; snapshots is a list of {"epoch", "layers"} in increasing epoch order (empty
 when none were kept). Version 1 files, written before snapshots existed, have no snapshots
 key and still load.
+A long run keeps its history at a stride s (see nneq.playground.history): history then has
+"stride": s, and its entries are the losses after epochs 0, s, 2s, … and after the last epoch.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def to_json(model: Model) -> dict[str, object]:
         "features": list(model.config.features),
         "layers": _layers_json(model.layers),
         "history": {"loss_train": model.loss_train.tolist(),
-                    "loss_test": model.loss_test.tolist()},
+                    "loss_test": model.loss_test.tolist(),
+                    **({"stride": model.loss_stride} if model.loss_epochs is not None else {})},
         "epochs": model.epochs,
         "diverged": model.diverged,
         "diverged_at": model.diverged_at,
@@ -146,7 +149,13 @@ def from_json(data: object, *, path: object = "model") -> Model:
     history = data["history"]
     if not isinstance(history, dict):
         raise _fail(path, "history should be an object with loss_train and loss_test")
-    losses = [_matrix(history.get(key), (epochs + 1,), path=path, what=f"history.{key}")
+    stride = history.get("stride", 1)
+    if not isinstance(stride, int) or isinstance(stride, bool) or not 1 <= stride <= max(epochs, 1):
+        raise _fail(path, "history.stride should be a whole number from 1 to the epochs")
+    loss_epochs = np.arange(0, epochs + 1, stride)
+    if epochs % stride:
+        loss_epochs = np.append(loss_epochs, epochs)
+    losses = [_matrix(history.get(key), (len(loss_epochs),), path=path, what=f"history.{key}")
               for key in ("loss_train", "loss_test")]
     if not isinstance(data["diverged"], bool):
         raise _fail(path, "diverged should be true or false")
@@ -157,7 +166,8 @@ def from_json(data: object, *, path: object = "model") -> Model:
     else:
         diverged_at = None
     snapshots = _read_snapshots(data.get("snapshots"), config, epochs, path=path)
-    return Model(config, layers, losses[0], losses[1], diverged_at, snapshots)
+    return Model(config, layers, losses[0], losses[1], diverged_at, snapshots,
+                 loss_epochs=loss_epochs if stride > 1 else None)
 
 
 def load(path: str | os.PathLike[str]) -> Model:

@@ -34,7 +34,7 @@ from nneq.playground.datasets import DATASETS
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, start
 from nneq.playground.rng import SeedRandom
-from nneq.playground.train import Lockstep, train
+from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
 
@@ -111,7 +111,8 @@ def member_seeds(seed: str, count: int) -> list[str]:
     return [f"{seed}-{k}" for k in range(1, count + 1)]
 
 
-def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lockstep:
+def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
+          engine: str = "numpy") -> Training:
     """Every seed's network set up as `nneq train --seed S` would, stacked to train together."""
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
     dataset = DATASETS[config.dataset]
@@ -119,7 +120,8 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False) -> Lo
     # The bytes of all their draws come from one pass over every generator at once.
     rngs = SeedRandom.many(seeds, draws=dataset.draws + dataset.points + links)
     starts = [start(c, rng) for c, rng in zip(configs, rngs)]
-    return Lockstep(configs, starts, stacked=True, track_losses=track_losses)
+    return Training.from_starts(configs, starts, stacked=True, track_losses=track_losses,
+                                engine=engine)
 
 
 def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0,
@@ -145,17 +147,19 @@ def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, thre
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
-              on_epoch: Callable[[int, np.ndarray | None], object] | None = None) -> Sweep:
+              on_epoch: Callable[[int, np.ndarray | None], object] | None = None,
+              engine: str = "numpy") -> Sweep:
     """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
 
     With `keep_models`, every member's model (with its loss history) is kept as well. A config
     without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
+    Every member is bit for bit the network `train` makes for its seed with the same `engine`.
     """
     check_epochs(epochs)
     check_threshold(threshold, relative=relative)
     config = config.with_seed()
     names = member_seeds(str(config.seed), seeds)
-    run = stack(config, names, track_losses=keep_models)
+    run = stack(config, names, track_losses=keep_models, engine=engine)
     run.run(epochs, on_epoch)
     losses = run.final_losses()
     models = [run.model(k) for k in range(len(names))] if keep_models else None
@@ -168,7 +172,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
             continue
         # The stack checks losses at the end only (unless it keeps models); a member that
         # diverged trains again alone, which finds the very epoch `nneq train` would report.
-        alone = train(dataclasses.replace(config, seed=seed), epochs=epochs)
+        alone = train(dataclasses.replace(config, seed=seed), epochs=epochs, engine=engine)
         members.append(Member(seed, None, None, None, alone.diverged_at or run.epochs_run))
         if models is not None:
             models[k] = alone

@@ -1,0 +1,52 @@
+"""The data and starting networks of S runs of one configuration, stacked member by member."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nneq.playground.config import Config
+from nneq.playground.features import feature_matrix
+from nneq.playground.layout import Layout
+from nneq.playground.network import Start
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Inputs (S, n, features) and labels (S, n) of the training and test data, and the
+    networks' (S, total) parameters and dead links, in `layout`."""
+
+    layout: Layout
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    params: np.ndarray
+    dead: np.ndarray
+
+    @property
+    def members(self) -> int:
+        """How many networks."""
+        return len(self.params)
+
+    @property
+    def training_points(self) -> int:
+        """Training examples per member."""
+        return self.x_train.shape[1]
+
+
+def stack_starts(config: Config, starts: Sequence[Start]) -> Stack:
+    """The stack of networks set up by `start` (one per seed of `config`)."""
+    layout = Layout(config.layer_sizes)
+    features = config.features
+    params, dead = layout.pack([s.layers for s in starts])
+    return Stack(
+        layout,
+        np.stack([feature_matrix(features, s.train.x, s.train.y) for s in starts]),
+        np.stack([s.train.label for s in starts]),
+        np.stack([feature_matrix(features, s.test.x, s.test.y) for s in starts]),
+        np.stack([s.test.label for s in starts]),
+        params, dead,
+    )

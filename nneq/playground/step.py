@@ -1,0 +1,213 @@
+"""The numpy engine's training step: forward, backward, update (docs/playground.md §10 to §13).
+
+The engine trains one network, or a stack of S networks of one shape in lockstep (a sweep),
+a whole batch at a time. The maths, for layers l = 1 … L with P⁽ˡ⁾ = [b⁽ˡ⁾; W⁽ˡ⁾] (see
+`layout`), f the hidden activation and g the output's, over the m examples of a batch:
+
+    forward    a⁽⁰⁾ = x,   z⁽ˡ⁾ = b⁽ˡ⁾ + W⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,   a⁽ˡ⁾ = f(z⁽ˡ⁾)   (g at l = L)
+    backward   δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′(z⁽ᴸ⁾),   δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′(z⁽ˡ⁾)
+               Σ⁽ˡ⁾ = ∂E/∂P⁽ˡ⁾ = Σ over the batch of [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
+    update     w′ = w − (lr/m)·Σ,  b′ = b − (lr·Σ)/m,  then the regularization step
+
+This is scikit-learn's `_backprop` order with the Playground's loss E = ½·(a⁽ᴸ⁾ − y)².
+Activations are stored transposed, one row per unit and one column per example, with a row of
+ones on top of each layer's input, so that z⁽ˡ⁾ᵀ is one product P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾] and every
+buffer a unit writes is contiguous. Below, layers are counted from 0 (the links into the first
+hidden layer) to L − 1 (the links into the output).
+
+The sums over a batch run in BLAS's order, not example by example as the Playground adds
+them, so results agree with it to about 1e-13 rather than bit for bit (the compiled engine
+adds in the Playground's order). A member of a stack gets exactly the bits a single run gets:
+every product has the same operands in the same memory layout (δᵀ is a transposed view in
+both; BLAS may round a product differently when one side copies it and the other does not).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nneq.playground.activations import ACTIVATIONS, OUTPUT_ACTIVATION
+from nneq.playground.config import Config
+from nneq.playground.layout import Layout, blocks
+from nneq.playground.regularization import REGULARIZATIONS
+from nneq.playground.schedule import schedule
+from nneq.playground.stack import Stack
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    return a.swapaxes(-1, -2)
+
+
+class Batch:
+    """One batch: inputs [1; x]ᵀ, labels yᵀ, the update's scales and the pass's buffers."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, layout: Layout, *, rate: float) -> None:
+        lead, m = x.shape[:-2], x.shape[-2]
+        sizes = layout.sizes
+        self.size = m
+        self.x1 = np.ascontiguousarray(_t(np.concatenate([np.ones((*lead, m, 1)), x], axis=-1)))
+        self.y = np.ascontiguousarray(y[..., None, :])  # (…, 1, m)
+        # The Playground rounds the step as (lr/m)·Σ for a weight and as (lr·Σ)/m for a bias.
+        # (Σ·c1)/c2 gives both over every parameter at once: c1 = lr/m and c2 = 1 (dividing
+        # by 1 is exact) on weights, c1 = lr and c2 = m on biases.
+        weights = layout.weights()
+        self.c1 = np.where(weights, rate / m, rate)
+        self.c2 = np.where(weights, 1.0, float(m))
+        # Every unit's output in one flat buffer, so that one call gives every slope: the
+        # hidden layers' [1; a⁽ˡ⁾] blocks, then the output's row.
+        shapes = [(n + 1, m) for n in sizes[1:-1]] + [(1, m)]
+        self.a_flat = np.ones((*lead, sum(r * c for r, c in shapes)))
+        self.slope_flat = np.empty_like(self.a_flat)
+        hidden = self.a_flat.shape[-1] - m
+        self.hidden_a, self.hidden_slope = self.a_flat[..., :hidden], self.slope_flat[..., :hidden]
+        a_blocks, slope_blocks = blocks(self.a_flat, shapes), blocks(self.slope_flat, shapes)
+        # For the links of layer l: inputs[l] = [1; a⁽ˡ⁻¹⁾], and a[l], slope[l] their outputs.
+        self.inputs = [self.x1, *a_blocks[:-1]]
+        self.a = [b[..., 1:, :] for b in a_blocks[:-1]] + [a_blocks[-1]]
+        self.slope = [b[..., 1:, :] for b in slope_blocks[:-1]] + [slope_blocks[-1]]
+        self.delta = [np.empty((*lead, n, m)) for n in sizes[1:]]
+        self.delta_t = [_t(d) for d in self.delta]  # δᵀ as views: BLAS reads them transposed
+        self.error = np.empty((*lead, 1, m))
+
+    @property
+    def x(self) -> np.ndarray:
+        """The batch's inputs (…, m, features)."""
+        return _t(self.x1[..., 1:, :])
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The batch's labels (…, m)."""
+        return self.y[..., 0, :]
+
+
+class NumpyEngine:
+    """S networks of `config` trained a batch at a time with numpy; see the module's maths.
+
+    A single network (S = 1, not `stacked`) uses 2-D arrays and `dot`; a stack puts the
+    member axis in front and uses batched `matmul`, which gives each member the same bits.
+    """
+
+    name = "numpy"
+
+    def __init__(self, config: Config, data: Stack, *, stacked: bool = False) -> None:
+        self.config = config
+        self.layout = layout = data.layout
+        count = data.members
+        lead: tuple[int, ...] = (count,) if stacked or count > 1 else ()
+        self._mm = np.matmul if lead else np.dot
+
+        def shaped(a: np.ndarray) -> np.ndarray:
+            return a if lead else a[0]
+
+        self.flat_params = shaped(data.params.copy())  # (…, total)
+        self.flat_dead = shaped(data.dead.copy())
+        self.params = self.flat_params.reshape(count, -1)  # (S, total) views
+        self.dead = self.flat_dead.reshape(count, -1)
+        self.P = layout.blocks(self.flat_params)  # P[l] = [b; W], (…, n_in + 1, n_out)
+        self.PT = [_t(p) for p in self.P]
+        self.W = [p[..., 1:, :] for p in self.P]
+        self.grad = np.empty_like(self.flat_params)  # Σ for every parameter, same layout
+        self.G = layout.blocks(self.grad)
+        self.L = len(self.P)
+        hidden = ACTIVATIONS[config.activation]
+        output = ACTIVATIONS[OUTPUT_ACTIVATION[config.problem]]
+        self._f = [hidden.forward] * (self.L - 1) + [output.forward]  # f, and g last
+        self._hidden_slope, self._out_slope = hidden.slope, output.slope
+        self._output_has_slope = output.has_slope
+        self._same_slope = hidden is output
+        rule = REGULARIZATIONS[config.regularization]
+        self.rule = rule if config.reg_rate > 0 and rule.name != "none" else None
+        # lr·λ on every weight, 0 on biases, which are never regularized.
+        self.reg_step = np.where(layout.weights(), config.learning_rate * config.reg_rate, 0.0)
+        x_train, y_train = shaped(data.x_train), shaped(data.y_train)
+        plan = self.schedule = schedule(data.training_points, config.batch_size)
+
+        def batch(rows: np.ndarray) -> Batch:
+            return Batch(x_train[..., rows, :], y_train[..., rows], layout,
+                         rate=config.learning_rate)
+
+        made = {id(rows): batch(rows) for rows in (*plan.first, *plan.later)}
+        self.first_epoch = [made[id(rows)] for rows in plan.first]
+        self.later_epochs = [made[id(rows)] for rows in plan.later]
+        # Both losses come from one forward pass over the training and then the test points.
+        self._everything = Batch(np.concatenate([x_train, shaped(data.x_test)], axis=-2),
+                                 np.concatenate([y_train, shaped(data.y_test)], axis=-1),
+                                 layout, rate=0.0)
+        self._split = [0, data.training_points]
+        self._counts = np.array([data.training_points, data.x_test.shape[1]], dtype=np.float64)
+
+    def forward(self, b: Batch) -> np.ndarray:
+        """Every unit's output over the batch; returns the network's output (…, 1, m)."""
+        mm, PT, f, inputs, a = self._mm, self.PT, self._f, b.inputs, b.a
+        for k in range(self.L):
+            mm(PT[k], inputs[k], a[k])  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
+            f[k](a[k], a[k])  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
+        return a[-1]
+
+    def backward(self, b: Batch) -> None:
+        """δ of every unit over the batch, then Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ into `grad`."""
+        mm, mul, W, G = self._mm, np.multiply, self.W, self.G
+        delta, slope, inputs = b.delta, b.slope, b.inputs
+        # f′ from the outputs a = f(z): one call for every unit when all share an activation.
+        if self._same_slope:
+            self._out_slope(b.a_flat, b.slope_flat)
+        else:
+            self._hidden_slope(b.hidden_a, b.hidden_slope)
+            self._out_slope(b.a[-1], slope[-1])
+        np.subtract(b.a[-1], b.y, delta[-1])  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
+        if self._output_has_slope:
+            mul(delta[-1], slope[-1], delta[-1])
+        for k in range(self.L - 2, -1, -1):
+            mm(W[k + 1], delta[k + 1], delta[k])  # δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′
+            mul(delta[k], slope[k], delta[k])
+        delta_t = b.delta_t
+        for k in range(self.L):
+            mm(inputs[k], delta_t[k], G[k])  # Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
+
+    def update(self, b: Batch) -> None:
+        """The mean-gradient step, then the regularization's, on every parameter at once."""
+        params, step, rule = self.flat_params, self.grad, self.rule
+        np.divide(np.multiply(step, b.c1, step), b.c2, step)  # (lr/m)·Σ; (lr·Σ)/m on biases
+        if rule is None:
+            np.subtract(params, step, params)  # w″ = w′ = w − (lr/m)·Σ
+            return
+        shrink = self.reg_step * rule.derivative(params)  # (lr·λ)·ρ(w), ρ at w before the step
+        params -= step  # w′
+        if not rule.kills_on_crossing:
+            params -= shrink  # w″ = w′ − (lr·λ)·ρ(w)
+            return
+        after = params - shrink
+        self.flat_dead |= params * after < 0  # w′·w″ < 0: carried across zero, dead for good
+        np.copyto(params, np.where(self.flat_dead, 0.0, after))
+
+    def gradient(self, b: Batch) -> np.ndarray:
+        """The mean gradient of ½·e² over the batch for every parameter, (…, total)."""
+        with np.errstate(all="ignore"):
+            self.forward(b)
+            self.backward(b)
+        return self.grad / b.size
+
+    def step(self, b: Batch) -> None:
+        """One update from one batch: forward, backward, update."""
+        with np.errstate(all="ignore"):
+            self.forward(b)
+            self.backward(b)
+            self.update(b)
+
+    def epoch(self, first: bool) -> None:
+        """Every update of one epoch (the first, or any later one)."""
+        forward, backward, update = self.forward, self.backward, self.update
+        with np.errstate(all="ignore"):
+            for b in self.first_epoch if first else self.later_epochs:
+                forward(b)
+                backward(b)
+                update(b)
+
+    def losses(self) -> np.ndarray:
+        """(S, 2): the mean of ½·e² over the training, then the test points, per member."""
+        every = self._everything
+        with np.errstate(all="ignore"):
+            e = np.subtract(self.forward(every), every.y, every.error)
+            np.multiply(e, e, e)
+            sums = np.add.reduceat(e[..., 0, :], self._split, axis=-1)
+            return (sums * 0.5 / self._counts).reshape(-1, 2)
