@@ -1,5 +1,34 @@
-"""`python -m nneq` runs the nneq command."""
+"""The `nneq` executable and `python -m nneq`.
 
-from nneq.cli import main
+The entry point lives here, away from the command's modules, so that a stop (Ctrl-C, SIGTERM,
+SIGHUP) is handled from the first moment: while the commands load, it ends with one line and
+exit code 128 + the signal's number, never a traceback.
+"""
 
-main()
+from __future__ import annotations
+
+import signal
+import sys
+
+_WORDS: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+if hasattr(signal, "SIGHUP"):
+    _WORDS[signal.SIGHUP] = "hung up"
+
+
+def _early(signum: int, frame: object) -> None:
+    sys.stderr.write(f"nneq: {_WORDS.get(signum, 'stopped')}\n")
+    sys.exit(128 + signum)
+
+
+def main() -> None:
+    """Run the command: until it has loaded, a stop just ends the program with one line."""
+    for signum in _WORDS:
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(signum, _early)
+    from nneq.cli import main as run  # installs the command's own handlers, then runs
+
+    run()
+
+
+if __name__ == "__main__":
+    main()

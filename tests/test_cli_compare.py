@@ -80,8 +80,8 @@ def test_a_zero_weight_model_agrees_with_the_tables_nneq_equations_writes():
                                              "(0 disagree, 0 absent)")
 
 
-def test_strict_exits_1_only_when_a_sign_disagrees():
-    assert runner.invoke(app, ["compare", "exp01.md", "--strict"]).exit_code == 1
+def test_strict_exits_4_only_when_a_sign_disagrees():
+    assert runner.invoke(app, ["compare", "exp01.md", "--strict"]).exit_code == 4
     write("mine.md", "| First Hidden Layer | Equation |\n|---|---|\n| h11 | -x1 + x2 |\n")
     assert runner.invoke(app, ["compare", "mine.md", "--strict"]).exit_code == 0
 

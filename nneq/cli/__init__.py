@@ -10,5 +10,7 @@ _COMMANDS = (train, equations, compare, plot, sweep, report, info)  # registered
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: stops (Ctrl-C, SIGTERM, SIGHUP) end with one line, never a traceback."""
+    from nneq.cli import signals
+
+    signals.run(app)

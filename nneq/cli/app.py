@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,29 +39,73 @@ def _usage_error(err: Exception) -> bool:
     return hasattr(err, "format_message") and hasattr(err, "exit_code")
 
 
+# Exit codes (README, Files, signals and exit codes): 0 success, 1 training diverged, 2 bad input,
+# 128 + N stopped by signal N, 141 closed pipe, and:
+INTERNAL_ERROR = 3
+DISAGREE = 4  # exit code 1 is kept for divergence alone
+DEBUG_VARIABLE = "NNEQ_DEBUG"
+
+
+class _Escape(Exception):
+    """Carries a stop or a closed pipe past Typer's own handling (it would make them 130 or 1)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0") or _DEBUG[0]
+
+
+_DEBUG = [False]
+
+
+def _quiet_pipe() -> None:
+    """Nothing more to say to a reader that went away: later writes go nowhere."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 class _Group(TyperGroup):
     """User mistakes end as one line on stderr and exit code 2 rather than a traceback."""
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a stop or a closed pipe goes past Typer to `main`."""
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, BrokenPipeError) as err:
+            raise _Escape(err) from err
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run a command; turn nneq's and typer's errors into one line and an exit code."""
+        from nneq.cli import signals
+
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
+        except _Escape as escape:
+            if isinstance(escape.original, BrokenPipeError):
+                _quiet_pipe()
+                sys.exit(141)
+            stop = signals.stop_of(escape.original)
+            typer.echo(f"nneq: {stop.word}", err=True)
+            sys.exit(stop.code)
         except NneqError as err:
             typer.echo(f"nneq: {err}", err=True)
             sys.exit(2)
-        except (KeyboardInterrupt, typer.Abort):
-            typer.echo("nneq: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            sys.exit(1)
+        except (KeyboardInterrupt, typer.Abort) as err:
+            stop = signals.stop_of(err)
+            typer.echo(f"nneq: {stop.word}", err=True)
+            sys.exit(stop.code)
         except MemoryError:
             typer.echo("nneq: not enough memory for this (try fewer or smaller layers, or fewer "
                        "seeds)", err=True)
             sys.exit(2)
         except Exception as err:
             if not _usage_error(err):
-                raise
+                _internal_error(err)
             if type(err).__name__ == "NoArgsIsHelpError":
                 typer.echo(err.ctx.get_help())  # type: ignore[attr-defined]
                 sys.exit(0)
@@ -69,7 +116,22 @@ class _Group(TyperGroup):
                 message += " (see --help)"
             typer.echo(f"nneq: {message}", err=True)
             sys.exit(2)
+        if result == 130 and signals.last_signal():  # a stop while Typer parsed the flags
+            stop = signals.stop_of(None)
+            typer.echo(f"nneq: {stop.word}", err=True)
+            sys.exit(stop.code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _internal_error(err: BaseException) -> None:
+    """An error nneq did not expect: one line and exit code 3; the traceback only when debugging."""
+    if _debugging():
+        traceback.print_exception(err)
+    where = " ".join(str(err).split())[:200]
+    typer.echo(f"nneq: internal error ({type(err).__name__}{': ' + where if where else ''}). "
+               f"This is a bug in nneq; please report it with the output of the same command "
+               f"run with {DEBUG_VARIABLE}=1 (or nneq --debug)", err=True)
+    sys.exit(INTERNAL_ERROR)
 
 
 app = typer.Typer(
@@ -80,6 +142,18 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Train TensorFlow Playground networks exactly and write what they learnt as equations.",
 )
+
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help=f"Show the traceback of an internal error (as {DEBUG_VARIABLE}=1 does).")
+    ] = False,
+) -> None:
+    """Train TensorFlow Playground networks exactly and write what they learnt as equations."""
+    _DEBUG[0] = debug
+
 
 ModelArg = Annotated[Path, typer.Argument(metavar="MODEL", help="Model file written by nneq train.",
                                           show_default=True)]

@@ -10,6 +10,7 @@ import typer
 
 from nneq.cli.app import (
     DEFAULT_MODEL,
+    DISAGREE,
     ModelArg,
     app,
     fail,
@@ -34,7 +35,7 @@ def compare(
     report: Annotated[str, typer.Option(
         "--format", help="Report as text, markdown or json.")] = "text",
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit with code 1 when any predicted sign disagrees.")] = False,
+        "--strict", help="Exit with code 4 when any predicted sign disagrees.")] = False,
 ) -> None:
     """Check predicted sign tables against the learnt network, allowing for its symmetries."""
     from nneq.comparison.compare import compare as compare_tables  # loaded only to compare
@@ -55,6 +56,6 @@ def compare(
                                 model_source=str(model))
     typer.echo(render(result))
     if strict and result.count("disagree"):
-        raise typer.Exit(1)
+        raise typer.Exit(DISAGREE)
 
 

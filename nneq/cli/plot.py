@@ -13,7 +13,7 @@ from nneq.cli.app import (
     ModelArg,
     app,
 )
-from nneq.storage.files import check_writable
+from nneq.storage.files import check_not_input, check_writable
 from nneq.storage.modelfile import load
 
 
@@ -32,11 +32,13 @@ def plot(
     """Draw the Playground's picture of a model: network, output heatmap, loss curves."""
     from nneq.picture.plot import check_dpi, plot_format, save_plot  # matplotlib loads only to plot
 
+    learnt = load(model)  # first: a folder or a missing file is the first thing to report
     target = out if out is not None else model.with_suffix(".png")
     plot_format(target)
     check_dpi(dpi)
     check_writable(target)
-    save_plot(load(model), target, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)
+    check_not_input(target, [("MODEL", model)], name="--out" if out is not None else "")
+    save_plot(learnt, target, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)
     typer.echo(f"picture written to {target}")
 
 

@@ -18,9 +18,10 @@ def report_command(
     runs: Annotated[list[Path], typer.Argument(
         metavar="RUN", help="Run files (TOML): nneq train settings or a url, epochs, and optionally "
         "title, description, predicted, alias, threshold, show-test, discretize.")],
-    out_dir: Annotated[Path, typer.Option(
+    out_dir: Annotated[str, typer.Option(  # str: Typer would read '' as the current folder
+        metavar="PATH",
         help="Folder for the pages, pictures, model files and index.md; made if missing.")
-    ] = Path("report"),
+    ] = "report",
     dpi: Annotated[int, typer.Option(help="Dots per inch of the pictures.")] = 72,
     retrain: Annotated[bool, typer.Option(
         "--retrain", help="Train every run again, even when its model in the folder is current.")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nneq.cli import signals
 from nneq.cli.app import (
     ActivationOpt,
     BatchSizeOpt,
@@ -29,8 +30,18 @@ from nneq.cli.app import (
     fail,
     settings_from,
 )
-from nneq.storage.files import check_writable, write_text
+from nneq.storage.files import (
+    check_folder,
+    check_not_input,
+    check_writable,
+    made_folder,
+    same_file,
+    write_text,
+)
 from nneq.storage.modelfile import save
+
+if TYPE_CHECKING:
+    from nneq.sweeps.sweep import Sweep
 
 
 @app.command()
@@ -63,14 +74,15 @@ def sweep(
         help="Another name for an input in the predicted tables, e.g. x3=x1x2.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
     out: Annotated[Path | None, typer.Option(help="Also save the sweep as JSON here.")] = None,
-    save_models: Annotated[Path | None, typer.Option(
+    save_models_given: Annotated[str | None, typer.Option(  # str: Typer reads '' as '.'
+        "--save-models", metavar="PATH",
         help="Write every member's model file into this folder.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train many seeds of one configuration at once and count the sign patterns they learn."""
     from nneq.comparison.tables import parse_aliases, read_tables
-    from nneq.sweeps.report import RENDERERS, to_json
-    from nneq.sweeps.sweep import run_sweep
+    from nneq.sweeps.report import RENDERERS
+    from nneq.sweeps.sweep import member_seeds, run_sweep
 
     settings, n_epochs = settings_from(locals())
     render = RENDERERS.get(fmt)
@@ -78,28 +90,61 @@ def sweep(
         raise fail(f"format={fmt!r}: expected one of {', '.join(RENDERERS)}")
     aliases = parse_aliases(alias or [])
     prediction = read_tables(predicted, aliases=aliases) if predicted else None
+    inputs = [("--config", config), ("--predicted", predicted)]
     if out is not None:
         check_writable(out)
-    if save_models is not None and save_models.exists() and not save_models.is_dir():
-        raise fail(f"--save-models {save_models}: expected a folder, and it is a file")
+        check_not_input(out, inputs, name="--out")
+    files: list[Path] = []
+    save_models = (None if save_models_given is None
+                   else check_folder(save_models_given, option="--save-models"))
     if save_models is not None:
-        check_writable(save_models.resolve().parent / save_models.name)
+        names = member_seeds(str(settings.seed), seeds)
+        files = [save_models / f"{_file_name(name)}.json" for name in names]
+        for file in files:
+            if save_models.is_dir():
+                check_writable(file)
+            check_not_input(file, inputs, name="--save-models")
+            if out is not None and same_file(file, out):
+                raise fail(f"--save-models would write {file}, which is --out {out}: choose "
+                           "another file or folder")
     progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
     try:
         result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
                            relative=relative, prediction=prediction,
                            keep_models=save_models is not None, on_epoch=progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         progress.close()
-        raise fail("interrupted; nothing was written", code=130) from None
+        stop = signals.stop_of(err)
+        raise fail(f"{stop.word}; nothing was written", code=stop.code) from None
     progress.close()
-    if out is not None:
-        write_text(out, to_json(result) + "\n")
-    if save_models is not None:
-        save_models.mkdir(parents=True, exist_ok=True)
-        for model in result.models or ():
-            save(model, save_models / f"{_file_name(str(model.config.seed))}.json")
+    _write(result, out, save_models, files)
     typer.echo(render(result))
+
+
+def _write(result: Sweep, out: Path | None, folder: Path | None, files: list[Path]) -> None:
+    """The sweep's JSON and its members' model files; a stop during the writing is held once."""
+    from nneq.sweeps.report import to_json
+
+    what = " and ".join(str(p) for p in (out, folder) if p is not None)
+    written = 0
+    try:
+        with signals.saving(f"writing {what}"):
+            signals.hold()
+            if out is not None:
+                write_text(out, to_json(result) + "\n")
+            if folder is not None:
+                with made_folder(folder):
+                    for model, file in zip(result.models or (), files, strict=True):
+                        save(model, file)
+                        written += 1
+            late = signals.held()
+    except KeyboardInterrupt as err:
+        stop = signals.stop_of(err)
+        raise fail(f"{stop.word} again: the writing was abandoned after {written} of "
+                   f"{len(files)} model files", code=stop.code) from None
+    if late is not None:
+        typer.echo(f"nneq: {late.word}; everything was written first", err=True)
+        raise typer.Exit(late.code)
 
 
 def _file_name(seed: str) -> str:

@@ -34,7 +34,7 @@ from nneq.comparison.tables import (
 from nneq.explain.equations import LayerEquations, Unit, equations, pattern_equations, unit_name
 from nneq.playground.config import Config
 from nneq.playground.model import Model
-from nneq.storage.files import read_text
+from nneq.storage.files import MAX_MODEL_BYTES, read_text
 from nneq.storage.modelfile import load
 
 STATUSES = ("agree", "disagree", "absent", "unpredicted")
@@ -381,7 +381,7 @@ def read_predicted(path: str | os.PathLike[str], *, aliases: Mapping[str, str] |
                    ) -> Prediction | Model:
     """What a prediction file holds, by its content: a model file if its text starts with '{',
     else predicted tables (read with `aliases`)."""
-    text = read_text(path)
+    text = read_text(path, limit=MAX_MODEL_BYTES)  # it may be a model file
     if text.lstrip("\ufeff \t\r\n").startswith("{"):  # JSON: a second learnt network
         return load(path)
     return parse_tables(text, aliases=aliases, source=str(path))

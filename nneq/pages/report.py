@@ -30,7 +30,7 @@ from nneq.playground.link import to_link
 from nneq.playground.model import Model
 from nneq.playground.snapshots import snapshot_epochs
 from nneq.playground.train import train
-from nneq.storage.files import write_text
+from nneq.storage.files import check_folder, check_not_input, made_folder, write_text
 from nneq.storage.modelfile import load, save
 from nneq.storage.runfile import read_run_file, resolve_config
 
@@ -337,37 +337,50 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
     return Page(run, model, reused, page, picture, model_file, comparison)
 
 
-def _folder(out_dir: str | os.PathLike[str]) -> Path:
-    folder = Path(out_dir)
-    if folder.exists() and not folder.is_dir():
-        raise NneqError(f"cannot write into {folder}: it is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise NneqError(f"cannot make folder {folder}: {err.strerror or err}") from None
-    if not os.access(folder, os.W_OK):
-        raise NneqError(f"cannot write into {folder}: permission denied")
-    return folder
+def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
+    """Refuse, before anything is trained, a page, picture or model that would replace an input.
+
+    With a run file and its tables side by side (run.toml, run.md) and the folder being theirs,
+    the page run.md would replace the tables; a run file not named .toml would be replaced by
+    its own page or model.
+    """
+    inputs: list[tuple[str, object]] = []
+    for run in runs:
+        inputs.append(("the run file", run.path))
+        if run.predicted_file is not None:
+            inputs.append(("the predicted tables", run.predicted_file))
+    kinds = {".json": "model", ".png": "picture", ".md": "page"}
+    outputs = [("index", folder / f"{INDEX}.md")]
+    outputs += [(kind, folder / f"{run.name}{ext}") for run in runs for ext, kind in kinds.items()]
+    for kind, output in outputs:
+        check_not_input(output, inputs, name=f"the {kind}",
+                        advice="write the report into another folder with --out-dir")
 
 
 def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLike[str],
            dpi: int = DEFAULT_DPI, retrain: bool = False,
            on_page: Callable[[Page], object] | None = None) -> Report:
-    """Write each run file's page, picture and model into `out_dir`, then the index of them all."""
+    """Write each run file's page, picture and model into `out_dir`, then the index of them all.
+
+    Nothing is written over a run file or its tables, and a folder made for the report is
+    removed again if the report fails before anything was written into it.
+    """
     if not paths:
         raise NneqError("no run files given")
     check_dpi(dpi)
+    folder = check_folder(out_dir, option="--out-dir")
     # Every run file and its tables are read before anything is trained or written, so a
     # mistake in the last one costs no time.
     runs = [read_run(path) for path in paths]
     _check_names(runs)
-    folder = _folder(out_dir)
+    _check_outputs(runs, folder)
     pages = []
-    for run in runs:
-        page = write_run(run, folder, dpi=dpi, retrain=retrain)
-        pages.append(page)
-        if on_page is not None:
-            on_page(page)
-    index = folder / f"{INDEX}.md"
-    write_text(index, index_markdown(pages, folder=folder))
+    with made_folder(folder):
+        for run in runs:
+            page = write_run(run, folder, dpi=dpi, retrain=retrain)
+            pages.append(page)
+            if on_page is not None:
+                on_page(page)
+        index = folder / f"{INDEX}.md"
+        write_text(index, index_markdown(pages, folder=folder))
     return Report(tuple(pages), index)

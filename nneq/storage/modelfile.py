@@ -22,7 +22,7 @@ from nneq.errors import ConfigError, ModelFileError
 from nneq.playground.config import Config
 from nneq.playground.model import EpochSnapshot, Model
 from nneq.playground.network import Layer
-from nneq.storage.files import read_text, write_text
+from nneq.storage.files import MAX_MODEL_BYTES, read_text, write_text
 
 FORMAT = "nneq-model"
 VERSION = 2
@@ -172,7 +172,8 @@ def from_json(data: object, *, path: object = "model") -> Model:
 
 def load(path: str | os.PathLike[str]) -> Model:
     """Read and validate a model file."""
-    text = read_text(path, error=ModelFileError, missing="no such file (train one with: nneq train)")
+    text = read_text(path, error=ModelFileError, missing="no such file (train one with: nneq train)",
+                     limit=MAX_MODEL_BYTES)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
