@@ -36,7 +36,7 @@ from nneq.cli.app import (
 )
 from nneq.playground.model import Model
 from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
-from nneq.playground.train import Lockstep, training
+from nneq.playground.train import Training, training
 from nneq.storage.files import check_not_input, check_writable
 from nneq.storage.modelfile import save
 from nneq.storage.runfile import read_run_file
@@ -95,7 +95,7 @@ def train(
                    f"{settings.learning_rate:g}.", code=1)
 
 
-def _train_and_save(run: Lockstep, epochs: int, recorder: SnapshotRecorder, progress: Progress,
+def _train_and_save(run: Training, epochs: int, recorder: SnapshotRecorder, progress: Progress,
                     out: Path) -> tuple[Model, signals.Stop | None]:
     """Train, then save whatever was learnt, even when a stop (Ctrl-C, SIGTERM) ends training.
 
