@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nneq.playground.errors import ConfigError, NneqError
 
-__all__ = ["ConfigError", "ModelFileError", "NneqError", "TableError"]
+__all__ = ["ConfigError", "ModelFileError", "NneqError", "NneqWarning", "PoorModelWarning", "TableError"]
 
 
 class ModelFileError(NneqError):
@@ -18,3 +18,14 @@ class TableError(NneqError):
         self.line = line
         where = f"{source}:" if source else "line "
         super().__init__(f"{where}{line}: {message}")
+
+
+class NneqWarning(UserWarning):
+    """Base of the warnings nneq gives about what it was asked to read."""
+
+
+class PoorModelWarning(NneqWarning):
+    """A model that diverged, or classifies no better than always answering the majority class.
+
+    Its equations, comparisons and pictures describe a network that learnt little or nothing.
+    """

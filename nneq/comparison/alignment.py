@@ -255,7 +255,7 @@ def _block_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_al
     l_plus, l_minus = member_l @ (rows > 0), member_l @ (rows < 0)  # (block, learnt column)
 
     def bound(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.minimum(x[:, :, None], y[:, None, :]).sum(axis=0)
+        return np.asarray(np.minimum(x[:, :, None], y[:, None, :]).sum(axis=0))
 
     keep = bound(p_plus, l_plus) + bound(p_minus, l_minus)
     turn = bound(p_plus, l_minus) + bound(p_minus, l_plus)
@@ -287,8 +287,8 @@ def _order_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_al
     pairs = {b: (np.flatnonzero(block_p == b), np.flatnonzero(block_l == b)) for b in blocks}
     mapping = {int(i): int(units[i]) for i in np.flatnonzero(block_p >= 0)}
     for ps, ls in pairs.values():
-        cost = np.array([[-sum(abs(x - y) for x, y in zip(signature(like_p, block_p, i),
-                                                          signature(like_l, block_l, m)))
+        cost = np.array([[-sum(abs(x - y) for x, y in zip(signature(like_p, block_p, int(i)),
+                                                          signature(like_l, block_l, int(m))))
                           for m in ls] for i in ps], dtype=np.int64)
         _, (matching, *_) = best_matchings(cost, 1)
         mapping.update({int(i): int(ls[j]) for i, j in zip(ps, matching)})
@@ -323,9 +323,10 @@ def _settle(like_p: np.ndarray, like_l: np.ndarray, pairs: dict[int, tuple[np.nd
         changed = False
         for b, (ps, ls) in pairs.items():
             inside = set(ps.tolist())
-            outside = [j for j in sorted(mapping) if j not in inside]
+            outside = np.array([j for j in sorted(mapping) if j not in inside], dtype=np.int64)
             cross = np.abs(like_p[np.ix_(ps, outside)][:, None, :]
-                           - like_l[np.ix_(ls, [mapping[j] for j in outside])][None, :, :]
+                           - like_l[np.ix_(ls, np.array([mapping[j] for j in outside.tolist()],
+                                                        dtype=np.int64))][None, :, :]
                            ).sum(axis=2)  # (ps, ls)
             if len(ps) <= EXACT_BLOCK and len(ps) == len(ls):
                 orders = np.array(list(permutations(range(len(ls)))), dtype=np.int64)

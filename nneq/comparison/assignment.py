@@ -22,9 +22,9 @@ def best_matchings(weights: np.ndarray, limit: int) -> tuple[int, list[tuple[int
     if rows == 0 or cols == 0:
         return 0, [(-1,) * rows]
     if rows > cols:  # match the columns to the rows instead, then read the result back
-        total, found = best_matchings(weights.T, limit)
+        total, transposed = best_matchings(weights.T, limit)
         back = []
-        for matching in found:
+        for matching in transposed:
             rows_to = [-1] * rows
             for j, i in enumerate(matching):
                 rows_to[i] = j

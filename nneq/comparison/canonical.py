@@ -184,7 +184,7 @@ def _arrangement_count(units: list[int], fixed: list[int] | None, rows: np.ndarr
     total = math.factorial(len(units))
     for label in set(labels):
         total //= math.factorial(labels.count(label))
-    return total * 2 ** free_rows  # each free unit with a non-zero row brings it either way
+    return total << int(free_rows)  # ×2 per free row: each free unit with a non-zero row brings it either way
 
 
 def _least_columns(candidates: np.ndarray, *, may_flip: bool

@@ -159,10 +159,10 @@ def _compared_layer(prediction: Prediction, k: int, hidden: int) -> PredictedLay
 def _plan(prediction: Prediction, layers: Sequence[LayerEquations], features: Sequence[str]) -> _Plan:
     hidden = len(layers) - 1
     units: dict[int, set[int]] = {h: set() for h in range(1, hidden + 1)}
-    for layer in prediction.layers:
-        for unit in layer.units:
-            if not layer.output and layer.layer <= hidden:
-                units[layer.layer].add(unit.index)
+    for stated in prediction.layers:
+        for unit in stated.units:
+            if not stated.output and stated.layer <= hidden:
+                units[stated.layer].add(unit.index)
             for term in unit.terms:  # units named as sources are predicted units too
                 position = unit_position(term.source)
                 if position is not None and position[0] <= hidden:

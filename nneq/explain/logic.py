@@ -94,8 +94,8 @@ def logic(model: Model, *, points: int = POINTS, bound: float = BOUND,
     # Each grid point's pattern of atom signs as an integer; count points and positives per pattern.
     pattern = signs[0] @ (1 << np.arange(width))
     count = np.bincount(pattern, minlength=1 << width)
-    seen = np.flatnonzero(count)
-    unseen = [_bits(p, width) for p in np.flatnonzero(count == 0)]
+    seen = np.flatnonzero(count).tolist()
+    unseen = [_bits(p, width) for p in np.flatnonzero(count == 0).tolist()]
     rules = []
     for layer, sign in zip(layers[1:], signs[1:], strict=True):
         for j, unit in enumerate(layer.units):

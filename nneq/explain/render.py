@@ -132,10 +132,12 @@ def _table(render: Callable[..., str]) -> Callable[..., str]:
 def _expressions(model: Model, options: Options, printer: Callable[[object], str]
                  ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Each unit's (name, printed expression), and with --compose the outputs' composed ones."""
-    kwargs = {"threshold": options.threshold, "relative": options.relative,
-              "precision": options.precision}
-    units = [(u.name, printer(u.expression)) for u in unit_expressions(model, **kwargs)]
-    whole = ([(u.name, printer(u.expression)) for u in composed(model, **kwargs)]
+    units = [(u.name, printer(u.expression))
+             for u in unit_expressions(model, threshold=options.threshold,
+                                       relative=options.relative, precision=options.precision)]
+    whole = ([(u.name, printer(u.expression))
+              for u in composed(model, threshold=options.threshold, relative=options.relative,
+                                precision=options.precision)]
              if options.compose else [])
     return units, whole
 

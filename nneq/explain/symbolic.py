@@ -124,7 +124,7 @@ def to_str(expression: sympy.Expr) -> str:
             # The shortest decimal that reads back as the same double; SymPy's own shows 15 digits.
             return repr(float(expr))
 
-    return _Printer({"order": "none"}).doprint(expression)
+    return str(_Printer({"order": "none"}).doprint(expression))
 
 
 def latex_name(name: str) -> str:
@@ -145,4 +145,4 @@ def to_latex(expression: sympy.Expr) -> str:
     inputs = set().union(*(f.free_symbols for f in feature_symbols().values()))
     names = {s: latex_name(s.name) for s in expression.free_symbols - inputs
              if isinstance(s, sympy.Symbol)}
-    return _Printer({"order": "none", "symbol_names": names}).doprint(expression)
+    return str(_Printer({"order": "none", "symbol_names": names}).doprint(expression))

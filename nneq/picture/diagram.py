@@ -43,7 +43,9 @@ def colour_scale(values: np.ndarray | float) -> np.ndarray:
     """The Playground's colour for each value (…, 3): orange at -1, grey at 0, blue at +1, clamped."""
     v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64)), -1.0, 1.0)[..., None]
     # Linear in each half: from grey towards orange below 0, towards blue above.
-    return np.where(v < 0, _STOPS[1] + (_STOPS[1] - _STOPS[0]) * v, _STOPS[1] + (_STOPS[2] - _STOPS[1]) * v)
+    colours: np.ndarray = np.where(v < 0, _STOPS[1] + (_STOPS[1] - _STOPS[0]) * v,
+                                   _STOPS[1] + (_STOPS[2] - _STOPS[1]) * v)
+    return colours
 
 
 def shade(values: np.ndarray | float, *, discretize: bool = False) -> np.ndarray:
@@ -83,7 +85,8 @@ def grid(density: int = DENSITY) -> np.ndarray:
 def block_means(image: np.ndarray, factor: int = REDUCTION) -> np.ndarray:
     """The means of factor x factor blocks of a square image, as a unit's small heatmap shows it."""
     n = image.shape[0] // factor
-    return image[: n * factor, : n * factor].reshape(n, factor, n, factor).mean(axis=(1, 3))
+    means: np.ndarray = image[: n * factor, : n * factor].reshape(n, factor, n, factor).mean(axis=(1, 3))
+    return means
 
 
 def output_name(model: Model) -> str:
@@ -115,7 +118,8 @@ class Heatmaps:
 
     def unit(self, layer: int, index: int) -> np.ndarray:
         """One unit's image (density, density); layer 0 holds the inputs."""
-        return self.layers[layer][index]
+        image: np.ndarray = self.layers[layer][index]
+        return image
 
 
 def heatmaps(model: Model, *, density: int = DENSITY) -> Heatmaps:

@@ -20,14 +20,16 @@ def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     out = np.negative(z, out)
     np.exp(out, out)
     np.add(out, _ONE, out)
-    return np.divide(_ONE, out, out)
+    np.divide(_ONE, out, out)
+    return out
 
 
 def _relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     # max(0, z). fmax is several times cheaper than maximum on tiny arrays; the two differ
     # only for NaN z, which arises only once parameters overflow, and divergence is then
     # caught from the non-finite parameters or losses.
-    return np.fmax(z, _ZERO, out)
+    out = np.fmax(z, _ZERO, out)
+    return out
 
 
 def _linear(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -41,18 +43,21 @@ def _linear(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 def _tanh_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # 1 - t·t with t = tanh(z), which is the unit's output a.
     np.multiply(a, a, out)
-    return np.subtract(_ONE, out, out)
+    np.subtract(_ONE, out, out)
+    return out
 
 
 def _sigmoid_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # σ·(1 - σ) with σ the unit's output a.
     np.subtract(_ONE, a, out)
-    return np.multiply(a, out, out)
+    np.multiply(a, out, out)
+    return out
 
 
 def _relu_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     # 0 where z <= 0, 1 where z > 0; a = max(0, z) >= 0, so sign(a) is that step.
-    return np.sign(a, out)
+    np.sign(a, out)
+    return out
 
 
 def _linear_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:

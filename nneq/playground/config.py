@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 from nneq.playground.activations import ACTIVATIONS
 from nneq.playground.datasets import DATASETS
@@ -26,7 +27,7 @@ def _positive_finite(value: float) -> bool:
     return math.isfinite(value) and value > 0
 
 
-def _whole(value: object, low: int) -> bool:
+def _whole(value: object, low: int) -> TypeGuard[int | float]:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)
@@ -116,7 +117,7 @@ class Config:
     def from_dict(cls, values: Mapping[str, object], *, source: str = "") -> Config:
         """A configuration from settings named as in `to_dict` (dashes allowed for underscores)."""
         fields = {f.name for f in dataclasses.fields(cls)}
-        settings: dict[str, object] = {}
+        settings: dict[str, Any] = {}  # checked by __post_init__
         for key, value in values.items():
             name = key.replace("-", "_")
             if name not in fields:
@@ -164,12 +165,12 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
             except ValueError:
                 value = piece
         if not _whole(value, 1) or value > MAX_UNITS:
-            raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
+            raise ConfigError("shape", shape if isinstance(shape, str) else list(pieces),
                               f"hidden layer sizes that are whole numbers from 1 to {MAX_UNITS}, "
                               "such as 4,2")
-        sizes.append(int(value))  # type: ignore[call-overload]
+        sizes.append(int(value))
     if len(sizes) > MAX_LAYERS:
-        raise ConfigError("shape", shape if isinstance(shape, str) else list(shape),
+        raise ConfigError("shape", shape if isinstance(shape, str) else list(pieces),
                           f"at most {MAX_LAYERS} hidden layers")
     return tuple(sizes)
 

@@ -88,7 +88,7 @@ def _normals(rng: SeedRandom, count: int) -> np.ndarray:
 
 def gauss(rng: SeedRandom, noise: float) -> Points:
     """Two Gaussian blobs: +1 around (2, 2), -1 around (-2, -2); noise widens them."""
-    spread = _linear_scale(np.float64(noise), (0, 0.5), (0.5, 4))
+    spread = _linear_scale(np.array(noise, dtype=np.float64), (0, 0.5), (0.5, 4))
     z = _normals(rng, 1000).reshape(500, 2)  # x is drawn fully before y
     centre = np.repeat([2.0, -2.0], 250)
     x = centre + np.sqrt(spread) * z[:, 0]

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from nneq.playground.config import NOISE_MAX, Config
 from nneq.playground.errors import ConfigError
@@ -135,7 +136,7 @@ def parse_link(link: str) -> LinkSettings:
     if not 0 <= noise <= NOISE_MAX:
         raise refuse("noise", given("noise"), f"a number from 0 to {NOISE_MAX}; the Playground "
                      "keeps 50 to 80 from a link but nneq trains what its slider allows")
-    shape: tuple[int, ...] | str = (4, 2)
+    shape: tuple[int, ...] = (4, 2)
     if "networkShape" in pairs:
         raw = (pairs["networkShape"] or "").strip()
         sizes = [js_number(piece) if piece.strip() else 0.0 for piece in raw.split(",")]
@@ -148,7 +149,7 @@ def parse_link(link: str) -> LinkSettings:
         if flag(f.playground_id, f.playground_id in ("x", "y"))
         and pairs.get(f"{f.playground_id}_hide") != "true"
     )
-    values = {
+    values: dict[str, tuple[str, Any]] = {  # Config checks and converts them
         "learningRate": ("learning_rate", number("learningRate")),
         "regularizationRate": ("reg_rate", number("regularizationRate")),
         "batchSize": ("batch_size", number("batchSize")),

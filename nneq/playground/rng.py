@@ -90,7 +90,8 @@ def arc4_many(seeds: list[str], n: int) -> tuple[np.ndarray, list[Arc4]]:
         sj = flat[at]
         perm[i] = sj
         flat[at] = si
-        return si + sj
+        total: np.ndarray = si + sj
+        return total
 
     keys = [_key(seed) for seed in seeds]
     key_bytes = np.array([[key[i % len(key)] for key in keys] for i in range(256)])
@@ -133,7 +134,7 @@ def _double(b: np.ndarray, start: int, length: int) -> float:
     """One draw's value with Python integers: V / 256**B cut to 53 significant bits."""
     value = int.from_bytes(b[start : start + length].tobytes(), "big")
     cut = max(value.bit_length() - 53, 0)
-    return ((value >> cut) << cut) / 256**length
+    return float(((value >> cut) << cut) / 256**length)
 
 
 def _doubles(b: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -145,7 +146,7 @@ def _doubles(b: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarr
     top = window[np.arange(len(starts)), lead].astype(np.int64)
     cut = (8 * (lengths - 1 - lead) + _BIT_LENGTH[top] - 53).astype(np.uint64)
     value = (value >> cut) << cut
-    return np.ldexp(value.astype(np.float64), -8 * lengths)
+    return np.asarray(np.ldexp(value.astype(np.float64), -8 * lengths))
 
 
 class SeedRandom:
@@ -190,7 +191,7 @@ class SeedRandom:
                 begin = np.array(starts)
                 lengths = np.diff(begin, append=pos)
                 values = _doubles(window, begin, lengths)
-                for k in np.flatnonzero(lengths > 8):
+                for k in np.flatnonzero(lengths > 8).tolist():
                     values[k] = _double(window, starts[k], int(lengths[k]))
                 self._pos += pos
                 return values

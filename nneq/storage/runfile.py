@@ -48,12 +48,13 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
         if name not in allowed:
             raise NneqError(f"{path}: unknown key {key!r}; allowed keys: {', '.join(allowed)}")
         settings[name] = value
-    epochs = settings.pop("epochs", None)
-    if epochs is not None:
+    given = settings.pop("epochs", None)
+    epochs = None
+    if given is not None:
         try:
-            check_epochs(epochs)
+            epochs = check_epochs(given)
         except ConfigError as err:
-            raise ConfigError("epochs", epochs, err.allowed, source=str(path)) from None
+            raise ConfigError("epochs", given, err.allowed, source=str(path)) from None
     snapshots: int | None = None
     if "snapshots" in settings:
         try:

@@ -9,7 +9,7 @@ symmetries `nneq compare` allows), so each is keyed by its canonical pattern.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -124,7 +124,7 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
                                 engine=engine)
 
 
-def group_patterns(config: Config, networks: dict[int, Sequence[Layer]], *, threshold: float = 0.0,
+def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, threshold: float = 0.0,
                    relative: bool = False) -> list[tuple[Canonical, list[int]]]:
     """Networks of `config` grouped by canonical sign pattern: most members first, then by
     first member; each group is (its canonical form, its members' keys in order)."""

@@ -1,0 +1,300 @@
+"""The library's comparison and sweep: `nneq.compare` and `nneq.sweep`, with results that display.
+
+Both wrap the functions the commands use (`nneq.comparison.compare`, `nneq.sweeps.sweep`)
+and return results whose figures are attributes and whose reports are one method call away;
+in Jupyter they show as their Markdown reports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nneq.errors import ConfigError
+from nneq.model import Model, resolve_config
+from nneq.playground import model as port
+from nneq.playground.config import Config
+
+if TYPE_CHECKING:
+    from nneq.comparison.compare import Comparison
+    from nneq.comparison.tables import Prediction
+    from nneq.sweeps.sweep import Member, Pattern, Sweep
+
+Predicted = str | os.PathLike[str] | port.Model
+
+
+@dataclass(frozen=True, repr=False)
+class ComparisonResult:
+    """A prediction checked against a model: `agree` of `compared` predicted signs agree.
+
+    Every figure of the underlying `comparison` (layers, units, terms, the alignment used, and
+    any figure it adds, such as a chance level) is an attribute; `to_text()`, `to_markdown()`
+    and `to_json()` are the reports `nneq compare` writes.
+
+    Example:
+        >>> model = nneq.train(dataset="xor", shape=(4, 2), seed="0.12345", epochs=300)
+        >>> result = nneq.compare("| h11 | + x1w1 + x2w2 |", model)
+        >>> result
+        <nneq.ComparisonResult tables against model: 2 of 2 predicted signs agree>
+        >>> result.agree, result.compared, result.disagree
+        (2, 2, 0)
+    """
+
+    comparison: Comparison
+
+    def __getattr__(self, name: str) -> Any:
+        # Figures the comparison has (agree, compared, layers, chance …) read straight through.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.comparison, name)
+
+    @property
+    def agree(self) -> int:
+        """Predicted signs that agree with the aligned learnt network."""
+        return self.comparison.agree
+
+    @property
+    def compared(self) -> int:
+        """Predicted signs whose link is live in the learnt network."""
+        return self.comparison.compared
+
+    @property
+    def disagree(self) -> int:
+        """Predicted signs the learnt network has the other way."""
+        return self.comparison.count("disagree")
+
+    @property
+    def absent(self) -> int:
+        """Predicted links the learnt network lacks (dead, under the threshold, zero, no such unit)."""
+        return self.comparison.count("absent")
+
+    def to_text(self) -> str:
+        """The plain-text report, as `nneq compare` prints it."""
+        from nneq.comparison.report import to_text
+
+        return to_text(self.comparison)
+
+    def to_markdown(self) -> str:
+        """The Markdown report, as `nneq compare --format markdown` prints it."""
+        from nneq.comparison.report import to_markdown
+
+        return to_markdown(self.comparison)
+
+    def to_json(self) -> str:
+        """The JSON report, as `nneq compare --format json` prints it (agree, compared first)."""
+        from nneq.comparison.report import to_json
+
+        return to_json(self.comparison)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON report as plain Python values."""
+        from nneq.comparison.report import to_dict
+
+        return to_dict(self.comparison)
+
+    def __repr__(self) -> str:
+        c = self.comparison
+        return (f"<nneq.ComparisonResult {c.predicted or 'prediction'} against {c.model or 'model'}: "
+                f"{c.agree} of {c.compared} predicted signs agree>")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def _learnt(model: port.Model | str | os.PathLike[str]) -> tuple[Model, str]:
+    """A model, or the model file at a path, with the name reports give it."""
+    if isinstance(model, port.Model):
+        return Model.of(model), "model"
+    if isinstance(model, str | os.PathLike):
+        from nneq.model import load
+
+        return load(model), str(model)
+    raise ConfigError("model", model, "a model or the path of a model file")
+
+
+def _is_text(value: str) -> bool:
+    """Tables written out, rather than the path of a file holding them."""
+    return "|" in value or "\n" in value or value.lstrip().startswith("{")
+
+
+def _prediction(predicted: Predicted, aliases: Mapping[str, str]) -> tuple[Prediction | Model, str]:
+    """What `predicted` holds: tables (as text or in a file) or a model (given, or its file)."""
+    import json
+
+    from nneq.comparison.compare import read_predicted
+    from nneq.comparison.tables import parse_tables
+    from nneq.storage.modelfile import from_json
+
+    if isinstance(predicted, port.Model):
+        return Model.of(predicted), "predicted model"
+    if isinstance(predicted, str) and _is_text(predicted):
+        if predicted.lstrip().startswith("{"):
+            try:
+                data = json.loads(predicted)
+            except json.JSONDecodeError as err:
+                raise ConfigError("predicted", predicted[:40] + "…",
+                                  f"a model file's JSON (line {err.lineno}: {err.msg})") from None
+            return Model.of(from_json(data, path="predicted")), "predicted model"
+        return parse_tables(predicted, aliases=aliases, source="tables"), "tables"
+    if isinstance(predicted, str | os.PathLike):
+        given = read_predicted(predicted, aliases=aliases)
+        return (Model.of(given) if isinstance(given, port.Model) else given), str(predicted)
+    raise ConfigError("predicted", predicted, "tables as text, the path of a tables or model "
+                      "file, or a model")
+
+
+def _aliases(aliases: Mapping[str, str] | Iterable[str] | None) -> dict[str, str]:
+    from nneq.comparison.tables import parse_aliases
+
+    if aliases is None:
+        return {}
+    if isinstance(aliases, Mapping):
+        return parse_aliases(f"{name}={feature}" for name, feature in aliases.items())
+    return parse_aliases(aliases)
+
+
+def compare(predicted: Predicted, model: port.Model | str | os.PathLike[str], *,
+            aliases: Mapping[str, str] | Iterable[str] | None = None, threshold: float = 0.0,
+            symmetry: bool = True, **options: Any) -> ComparisonResult:
+    """Check a prediction against a learnt network, as `nneq compare` does.
+
+    `predicted` is Markdown tables as text, the path of a tables or model file, or a model;
+    `model` is a model or the path of its file. `aliases` names inputs otherwise
+    (`{"x3": "x1x2"}` or `["x3=x1x2"]`), `threshold` counts weaker learnt links as absent,
+    `symmetry=False` compares units by name without reordering or flipping; other options go to
+    the comparison itself. A model that diverged or learnt no better than the majority class
+    gives a PoorModelWarning.
+
+    Example:
+        >>> model = nneq.train(dataset="xor", shape=(4, 2), seed="0.12345", epochs=300)
+        >>> tables = '''
+        ... | First Hidden Layer | Equation |
+        ... | --- | --- |
+        ... | h11 | + x1w1 - x2w2 |
+        ... | h12 | - x1w1 + x2w2 |
+        ... '''
+        >>> result = nneq.compare(tables, model)
+        >>> result.agree, result.compared
+        (3, 4)
+        >>> print(result.to_text().splitlines()[0])
+        tables against model: 3 of 4 predicted signs agree (1 disagree, 0 absent)
+    """
+    from nneq.comparison.compare import compare as compare_tables
+    from nneq.comparison.compare import compare_models
+    from nneq.provenance import warn_if_poor
+
+    learnt, model_source = _learnt(model)
+    given, source = _prediction(predicted, _aliases(aliases))
+    warn_if_poor(learnt)
+    if isinstance(given, port.Model):
+        result = compare_models(given, learnt, threshold=threshold, symmetry=symmetry,
+                                predicted_source=source, model_source=model_source, **options)
+    else:
+        result = compare_tables(given, learnt, threshold=threshold, symmetry=symmetry,
+                                model_source=model_source, **options)
+    return ComparisonResult(result)
+
+
+@dataclass(frozen=True, repr=False)
+class SweepResult:
+    """Many seeds of one configuration and the sign patterns they learnt, most frequent first.
+
+    `patterns` lists each pattern with its seeds and mean losses, `members` every seed's
+    outcome, `diverged` the members that diverged; `to_text()`, `to_markdown()` and
+    `to_json()` are the reports `nneq sweep` writes. With `keep_models=True`, `models` holds
+    every member's model.
+
+    Example:
+        >>> result = nneq.sweep(nneq.Config(dataset="xor", shape=(2,), seed="a"), seeds=8, epochs=50)
+        >>> result
+        <nneq.SweepResult 8 seeds of xor, 2-2-1 tanh, 50 epochs: 4 sign patterns, 0 diverged>
+        >>> [p.count for p in result.patterns]
+        [4, 2, 1, 1]
+    """
+
+    sweep: Sweep
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.sweep, name)
+
+    @property
+    def patterns(self) -> tuple[Pattern, ...]:
+        """The sign patterns learnt, most frequent first, each with its seeds and mean losses."""
+        return self.sweep.patterns
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """Every seed's outcome: its pattern number (None if it diverged) and final losses."""
+        return self.sweep.members
+
+    @property
+    def models(self) -> tuple[Model, ...] | None:
+        """Every member's model, when the sweep was asked to keep them."""
+        models = self.sweep.models
+        return None if models is None else tuple(Model.of(m) for m in models)
+
+    def to_text(self) -> str:
+        """The plain-text report, as `nneq sweep` prints it."""
+        from nneq.sweeps.report import to_text
+
+        return to_text(self.sweep)
+
+    def to_markdown(self) -> str:
+        """The Markdown report, as `nneq sweep --format markdown` prints it."""
+        from nneq.sweeps.report import to_markdown
+
+        return to_markdown(self.sweep)
+
+    def to_json(self) -> str:
+        """The JSON report, as `nneq sweep --format json` prints it."""
+        from nneq.sweeps.report import to_json
+
+        return to_json(self.sweep)
+
+    def __repr__(self) -> str:
+        s = self.sweep
+        c = s.config
+        shape = "-".join(str(n) for n in c.layer_sizes)
+        return (f"<nneq.SweepResult {len(s.members)} seeds of {c.dataset}, {shape} {c.activation}, "
+                f"{s.epochs} epochs: {len(s.patterns)} sign patterns, {len(s.diverged)} diverged>")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: int = 500,
+          threshold: float = 0.0, relative: bool = False, predicted: str | os.PathLike[str] | None = None,
+          aliases: Mapping[str, str] | Iterable[str] | None = None, keep_models: bool = False,
+          **settings: Any) -> SweepResult:
+    """Train `seeds` seeds of one configuration together and group them by learnt sign pattern.
+
+    `config` is a Config, a Playground link or nothing, and `settings` (Config's fields as
+    keywords) override it, as for `nneq.train`; the members' seeds are SEED-1, SEED-2 … of its
+    seed. `threshold` (with `relative`, a share of each unit's largest link) counts weaker
+    links as absent; `predicted` tables (text or a path) are scored against every pattern;
+    `keep_models` keeps every member's model.
+
+    Example:
+        >>> result = nneq.sweep(dataset="xor", shape=(2, 2), seed="0.53049", seeds=10, epochs=100)
+        >>> sum(p.count for p in result.patterns) + len(result.diverged)
+        10
+        >>> result.patterns[0].seeds
+        ('0.53049-9', '0.53049-10')
+    """
+    from nneq.comparison.tables import parse_tables, read_tables
+    from nneq.sweeps.sweep import run_sweep
+
+    chosen = resolve_config(config, settings)
+    prediction = None
+    if predicted is not None:
+        names = _aliases(aliases)
+        prediction = (parse_tables(predicted, aliases=names, source="tables")
+                      if isinstance(predicted, str) and _is_text(predicted)
+                      else read_tables(Path(predicted), aliases=names))
+    return SweepResult(run_sweep(chosen, seeds=seeds, epochs=epochs, threshold=threshold,
+                                 relative=relative, prediction=prediction, keep_models=keep_models))
