@@ -57,7 +57,7 @@ class Model(port.Model):
         """
         if isinstance(model, cls):
             return model
-        return cls(model.config, model.layers, model.loss_train, model.loss_test, model.diverged_at)
+        return cls(**{f.name: getattr(model, f.name) for f in dataclasses.fields(model)})
 
     def __repr__(self) -> str:
         return f"<nneq.Model {self.summary()}>"
@@ -238,7 +238,7 @@ def _equation(unit: Any) -> str:
 
 
 def train(config: Config | str | None = None, /, *, epochs: int = 500,
-          on_epoch: Callable[[int, np.ndarray | None], object] | None = None,
+          on_epoch: Callable[[int, np.ndarray | None], object] | None = None, snapshots: int = 0,
           **settings: Any) -> Model:
     """Train a network exactly as the Playground would, and return the model.
 
@@ -246,7 +246,8 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     keywords (`dataset`, `shape`, `activation`, `features`, `learning_rate`, `batch_size`,
     `regularization`, `reg_rate`, `noise`, `train_percent`, `seed`, `init_zero`) and override
     what `config` says. Without a seed the model gets a fresh one, which it records.
-    `on_epoch(epoch, losses)` is called after every epoch. Bad settings raise ConfigError.
+    `on_epoch(epoch, losses)` is called after every epoch; `snapshots=N` keeps the layers at N
+    evenly spaced epochs besides the first and last. Bad settings raise ConfigError.
 
     Examples:
         >>> model = train(dataset="xor", shape=(4, 2), seed="0.12345", epochs=300)
@@ -262,7 +263,7 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     from nneq.playground.train import train as train_port
 
     chosen = resolve_config(config, settings)
-    return Model.of(train_port(chosen, epochs=epochs, on_epoch=on_epoch))
+    return Model.of(train_port(chosen, epochs=epochs, on_epoch=on_epoch, snapshots=snapshots))
 
 
 def resolve_config(config: Config | str | None, settings: dict[str, Any]) -> Config:

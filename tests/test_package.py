@@ -6,6 +6,8 @@ import pydoc
 import subprocess
 import sys
 
+import pytest
+
 import nneq
 
 
@@ -35,12 +37,8 @@ def test_every_public_name_resolves_and_dir_lists_them():
 
 
 def test_unknown_names_raise_attribute_error():
-    try:
+    with pytest.raises(AttributeError, match="no_such_thing"):
         nneq.no_such_thing  # noqa: B018
-    except AttributeError as err:
-        assert "no_such_thing" in str(err)
-    else:
-        raise AssertionError("expected AttributeError")
 
 
 def test_help_lists_the_public_api():

@@ -58,14 +58,14 @@ class SnapshotRecorder:
     """
 
     def __init__(self, run: Run, count: int, epochs: int,
-                 then: Callable[[int, np.ndarray], object] | None = None) -> None:
+                 then: Callable[[int, np.ndarray | None], object] | None = None) -> None:
         self.run, self.then = run, then
         self.wanted = frozenset(snapshot_epochs(count, epochs))
         self.kept: list[EpochSnapshot] = []
         if 0 in self.wanted:
             self.kept.append(EpochSnapshot(0, run.layers(0)))
 
-    def __call__(self, epoch: int, losses: np.ndarray) -> None:
+    def __call__(self, epoch: int, losses: np.ndarray | None) -> None:
         """Keep the layers if `epoch` is one of the chosen, then call the next callback."""
         if epoch in self.wanted:
             self.kept.append(EpochSnapshot(epoch, self.run.layers(0)))
