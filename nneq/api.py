@@ -270,14 +270,14 @@ class SweepResult:
 def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: int = 500,
           threshold: float = 0.0, relative: bool = False, predicted: str | os.PathLike[str] | None = None,
           aliases: Mapping[str, str] | Iterable[str] | None = None, keep_models: bool = False,
-          **settings: Any) -> SweepResult:
+          engine: str = "numpy", **settings: Any) -> SweepResult:
     """Train `seeds` seeds of one configuration together and group them by learnt sign pattern.
 
     `config` is a Config, a Playground link or nothing, and `settings` (Config's fields as
     keywords) override it, as for `nneq.train`; the members' seeds are SEED-1, SEED-2 … of its
     seed. `threshold` (with `relative`, a share of each unit's largest link) counts weaker
     links as absent; `predicted` tables (text or a path) are scored against every pattern;
-    `keep_models` keeps every member's model.
+    `keep_models` keeps every member's model; `engine` is as for `nneq.train`.
 
     Example:
         >>> result = nneq.sweep(dataset="xor", shape=(2, 2), seed="0.53049", seeds=10, epochs=100)
@@ -297,4 +297,5 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
                       if isinstance(predicted, str) and _is_text(predicted)
                       else read_tables(Path(predicted), aliases=names))
     return SweepResult(run_sweep(chosen, seeds=seeds, epochs=epochs, threshold=threshold,
-                                 relative=relative, prediction=prediction, keep_models=keep_models))
+                                 relative=relative, prediction=prediction, keep_models=keep_models,
+                                 engine=engine))

@@ -239,7 +239,7 @@ def _equation(unit: Any) -> str:
 
 def train(config: Config | str | None = None, /, *, epochs: int = 500,
           on_epoch: Callable[[int, np.ndarray | None], object] | None = None, snapshots: int = 0,
-          **settings: Any) -> Model:
+          engine: str = "auto", **settings: Any) -> Model:
     """Train a network exactly as the Playground would, and return the model.
 
     `config` is a Config, a Playground link, or nothing; `settings` are Config's fields as
@@ -247,7 +247,9 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     `regularization`, `reg_rate`, `noise`, `train_percent`, `seed`, `init_zero`) and override
     what `config` says. Without a seed the model gets a fresh one, which it records.
     `on_epoch(epoch, losses)` is called after every epoch; `snapshots=N` keeps the layers at N
-    evenly spaced epochs besides the first and last. Bad settings raise ConfigError.
+    evenly spaced epochs besides the first and last. `engine` is "numpy", "compiled" (the
+    `fast` extra) or "auto", which picks the compiled one for runs long enough to pay for
+    loading it; both give the same numbers. Bad settings raise ConfigError.
 
     Examples:
         >>> model = train(dataset="xor", shape=(4, 2), seed="0.12345", epochs=300)
@@ -263,7 +265,8 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     from nneq.playground.train import train as train_port
 
     chosen = resolve_config(config, settings)
-    return Model.of(train_port(chosen, epochs=epochs, on_epoch=on_epoch, snapshots=snapshots))
+    return Model.of(train_port(chosen, epochs=epochs, on_epoch=on_epoch, snapshots=snapshots,
+                               engine=engine))
 
 
 def resolve_config(config: Config | str | None, settings: dict[str, Any]) -> Config:

@@ -34,7 +34,8 @@ class Snapshot:
     @property
     def running(self) -> np.ndarray:
         """(S,) whether each member is still finite."""
-        return self.diverged_at == 0
+        running: np.ndarray = self.diverged_at == 0
+        return running
 
     def after(self, epoch: int, params: np.ndarray, dead: np.ndarray,
               losses: np.ndarray | None) -> Snapshot:

@@ -29,7 +29,8 @@ class Regularization:
 
 
 def _half_square(w: np.ndarray) -> np.ndarray:
-    return 0.5 * w * w
+    half: np.ndarray = 0.5 * w * w
+    return half
 
 
 def _identity(w: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ class Stack:
     @property
     def training_points(self) -> int:
         """Training examples per member."""
-        return self.x_train.shape[1]
+        return int(self.x_train.shape[1])
 
 
 def stack_starts(config: Config, starts: Sequence[Start]) -> Stack:

@@ -185,7 +185,8 @@ class NumpyEngine:
         with np.errstate(all="ignore"):
             self.forward(b)
             self.backward(b)
-        return self.grad / b.size
+        mean: np.ndarray = self.grad / b.size
+        return mean
 
     def step(self, b: Batch) -> None:
         """One update from one batch: forward, backward, update."""
