@@ -14,8 +14,12 @@ class ModelFileError(NneqError):
 class TableError(NneqError):
     """A predicted table that cannot be read: names the line and what was expected."""
 
-    def __init__(self, line: int, message: str, *, source: str = "") -> None:
+    def __init__(self, line: int, message: str, *, source: str = "",
+                 unknown_input: str | None = None) -> None:
         self.line = line
+        # A name such as x3 that reads like an input nneq does not know: an alias may name it,
+        # with --alias on the command line or the alias key in a run file.
+        self.unknown_input = unknown_input
         where = f"{source}:" if source else "line "
         super().__init__(f"{where}{line}: {message}")
 

@@ -65,9 +65,12 @@ def test_summary_and_model_file_contract():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0] == "trained 30 epochs: xor, 2-4-2-1 tanh, seed s"
-    assert lines[1].startswith("loss      train 0.") and "test 0." in lines[1]
-    assert lines[2].startswith("accuracy  train ")
-    assert lines[3] == "model written to xor.json"
+    assert lines[1].split() == ["train", "test"]
+    assert lines[2].startswith("loss ") and lines[2].split()[1].startswith("0.")
+    assert lines[3].startswith("accuracy ") and lines[3].endswith("%")
+    # the figures line up under their headings, right-aligned
+    assert {len(line) for line in lines[1:4]} == {len(lines[3])}
+    assert lines[4] == "model written to xor.json"
     data = json.loads(Path("xor.json").read_text())
     assert data["format"] == "nneq-model" and data["version"] == 2 and data["snapshots"] == []
     assert data["config"]["seed"] == "s" and data["features"] == ["x1", "x2"]
@@ -165,7 +168,7 @@ BAD_INPUTS = {
     "model not json": lambda: ["url", write("x.json", "{not json")],
     "model foreign json": lambda: ["url", write("f.json", '{"weights": []}')],
     "model newer version": lambda: ["url", model_file(version=3)],
-    "model bad weights": lambda: ["url", model_file(layers=[{"weights": [[1]], "biases": [0],
+    "model bad weights": lambda: ["equations", model_file(layers=[{"weights": [[1]], "biases": [0],
                                                               "dead": [[False]]}])],
     "model missing history": lambda: ["url", write("h.json", json.dumps(
         {k: v for k, v in json.loads(Path(model_file()).read_text()).items() if k != "history"}))],
@@ -267,11 +270,24 @@ def test_python_dash_m_runs_the_command():
     assert done.returncode == 0 and "circle" in done.stdout
 
 
-def test_values_the_playground_ignores_are_noted(in_tmp):
-    result = runner.invoke(app, ["train", "--url", "#dataset=moons&seed=n", "--epochs", "1"])
+def test_a_value_the_playground_does_not_know_is_refused_with_the_closest(in_tmp):
+    result = runner.invoke(app, ["train", "--url", "#dataset=xr&seed=n", "--epochs", "1"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("nneq: dataset='xr' in the link: expected one of circle, xor, "
+                                     "gauss, spiral (closest: xor)")
+    assert not Path("nneq-model.json").exists()
+
+
+def test_a_cut_link_names_the_settings_left_to_defaults_and_says_to_quote_it(in_tmp):
+    # what the shell passes on for an unquoted link: everything up to the first '&'
+    result = runner.invoke(app, ["train", "--url", "https://playground.tensorflow.org/"
+                                 "#activation=tanh", "--epochs", "1"])
     assert result.exit_code == 0
-    assert "nneq: note: dataset=moons is not a Playground value; the Playground uses circle" in (
-        result.output)
+    note = next(line for line in result.output.splitlines() if line.startswith("nneq: note:"))
+    assert "sets only activation;" in note and "dataset" in note and "networkShape" in note
+    assert "quotes" in note
+    full = runner.invoke(app, ["train", "--url", POST_LINK, "--epochs", "1"])
+    assert "nneq: note" not in full.output
 
 
 def test_a_bad_run_file_value_names_the_key_and_the_file(in_tmp):
@@ -292,7 +308,7 @@ def test_a_batch_larger_than_the_data_is_noted(in_tmp):
 def test_a_diverged_loss_is_printed_in_powers_of_ten(in_tmp):
     result = runner.invoke(app, ["train", "--dataset", "reg-plane", "--learning-rate", "10",
                                  "--shape", "8,8", "--seed", "d", "--epochs", "50", "--out", "d.json"])
-    loss_line = result.output.splitlines()[1]
+    loss_line = result.output.splitlines()[2]
     assert len(loss_line) < 60 and "e+" in loss_line
 
 

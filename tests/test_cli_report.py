@@ -42,8 +42,10 @@ def test_report_writes_pages_and_index_and_says_where():
                         r"\d of 2 predicted signs agree -> report/one\.md", lines[0])
     assert lines[1].startswith("two: trained 10 epochs") and "agree" not in lines[1]
     assert lines[2] == "index written to report/index.md"
+    # the folder stands alone: run files and predicted tables are copied into runs/
     assert sorted(p.name for p in Path("report").iterdir()) == [
-        "index.md", "one.json", "one.md", "one.png", "two.json", "two.md", "two.png"]
+        "index.md", "one.json", "one.md", "one.png", "runs", "two.json", "two.md", "two.png"]
+    assert sorted(p.name for p in Path("report/runs").iterdir()) == ["one.toml", "t.md", "two.toml"]
     again = runner.invoke(app, ["report", "one.toml", "--out-dir", "report"])
     assert again.output.startswith("one: reused 10 epochs")
     forced = runner.invoke(app, ["report", "one.toml", "--retrain"])
@@ -88,7 +90,7 @@ def test_bad_run_files_give_one_line_and_exit_2(case):
 
 def test_messages_name_the_run_file_and_the_problem():
     write("k.toml", RUN + "momentum = 0.9\n")
-    assert "k.toml: unknown key 'momentum'; allowed keys: dataset" in runner.invoke(
+    assert "k.toml: unknown key 'momentum' (allowed keys: dataset" in runner.invoke(
         app, ["report", "k.toml"]).output
     write("p.toml", RUN + 'predicted = "no.md"\n')
     assert "p.toml: predicted file no.md does not exist" in runner.invoke(

@@ -86,11 +86,15 @@ def test_link_defaults_and_raw_seed():
 
 
 def test_link_rules():
-    settings = parse_link("#activation=RELU&dataset=xor&noise=95&batchSize=0x10&x=false&"
+    # The Playground's choices are exact and case-sensitive: it would quietly train its default
+    # for a value it does not know, so nneq refuses the link and names the closest value.
+    with pytest.raises(ConfigError, match=r"activation='RELU' in the link: expected one of relu, "
+                       r"tanh, sigmoid, linear \(closest: relu\)"):
+        parse_link("#activation=RELU&dataset=xor")
+    settings = parse_link("#activation=relu&dataset=xor&noise=95&batchSize=0x10&x=false&"
                           "sinX=0&y_hide=true&seed=a=b&learningRate= 0.1 ")
     c = settings.config
-    assert c.activation == "tanh"  # choices are exact and case-sensitive: the default stays
-    assert any("activation=RELU" in note for note in settings.notes)
+    assert c.activation == "relu"
     assert c.noise == 50  # above 80 becomes 50
     assert c.batch_size == 16  # JavaScript reads hex
     assert c.features == ("sin(x1)",)  # only 'false' is false; y is hidden

@@ -97,9 +97,11 @@ def test_index_lists_each_run_with_losses_and_agreement(example):
     row = next(line for line in index.splitlines() if "exp10.md" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[0] == "[Experiment 10: x1x2 (the post's x3) as the only input](exp10.md)"
-    assert cells[5:7] == [f"{model.loss_train[-1]:.3f}", f"{model.loss_test[-1]:.3f}"]
-    assert cells[8] == f"{comparison.agree} of {comparison.compared}"
-    assert "| Run | Dataset | Inputs | Network | Epochs | Loss train | Loss test |" in index
+    assert cells[4] == f"{model.config.noise:g}" and cells[6] == model.config.seed
+    assert cells[8:10] == [f"{model.loss_train[-1]:.3f}", f"{model.loss_test[-1]:.3f}"]
+    assert cells[11] == f"{comparison.agree} of {comparison.compared}"
+    assert ("| Run | Dataset | Inputs | Network | Noise | Other settings | Seed | Epochs | "
+            "Loss train | Loss test |") in index
 
 
 # --- training or reusing -------------------------------------------------------------------
@@ -195,7 +197,7 @@ def test_the_output_folder_is_made_and_the_index_keeps_the_given_order(tmp_path)
     assert index.index("(b.md)") < index.index("(a.md)")
     assert r"[First \| second](a.md)" in index
     assert sorted(p.name for p in (tmp_path / "deep" / "out").iterdir()) == [
-        "a.json", "a.md", "a.png", "b.json", "b.md", "b.png", "index.md"]
+        "a.json", "a.md", "a.png", "b.json", "b.md", "b.png", "index.md", "runs"]
 
 
 def test_a_prediction_file_is_found_beside_the_run_file_and_linked(tmp_path):
@@ -205,8 +207,11 @@ def test_a_prediction_file_is_found_beside_the_run_file_and_linked(tmp_path):
                 'epochs = 5\npredicted = "pred.md"\nthreshold = 0.01\nshow-test = true\n')
     page = R.report([run], out_dir=tmp_path / "out").pages[0]
     text = page.page.read_text(encoding="utf-8")
-    assert "Predicted tables: [pred.md](../runs/pred.md)." in text
-    assert "run file [r.toml](../runs/r.toml)" in text
+    # both are copied into the report folder, and the page links to the copies
+    assert "Predicted tables: [pred.md](runs/pred.md)." in text
+    assert "run file [r.toml](runs/r.toml)" in text
+    assert (tmp_path / "out" / "runs" / "pred.md").read_text() == TABLE
+    assert (tmp_path / "out" / "runs" / "r.toml").read_text() == Path(run).read_text()
     assert "showTestData=true" in text and "Links weaker than 0.01 are left out" in text
 
 
@@ -255,11 +260,56 @@ def test_runs_that_would_write_the_same_files_are_refused_before_training(tmp_pa
     assert not (tmp_path / "out").exists()
 
 
-def test_a_bad_file_late_in_the_list_stops_everything_before_training(tmp_path, monkeypatch):
+def test_a_bad_file_costs_its_own_page_only(tmp_path):
+    bad = write(tmp_path / "bad.toml", "noise = 90\n")
+    tables = write(tmp_path / "t.md", "| First Hidden Layer | Equation |\n|---|---|\n| h11 | x1w1 * x2 |\n")
+    bad_table = write(tmp_path / "badtable.toml", 'dataset = "xor"\nshape = [2]\nepochs = 2\n'
+                      f'predicted = "{Path(tables).name}"\n')
+    result = R.report([bad, small_run(tmp_path), bad_table], out_dir=tmp_path / "out")
+    assert [page.run.name for page in result.pages] == [Path(small_run(tmp_path)).stem]
+    failed = {path.name: str(error) for path, error in result.failed}
+    assert "noise" in failed["bad.toml"] and "t.md:3" in failed["badtable.toml"]
+    assert not (tmp_path / "out" / "bad.md").exists()
+
+
+def test_a_bad_file_alone_stops_before_anything_is_written(tmp_path, monkeypatch):
     monkeypatch.setattr(R, "train", fail_training)
     bad = write(tmp_path / "bad.toml", "noise = 90\n")
     with pytest.raises(NneqError, match="noise"):
-        R.report([small_run(tmp_path), bad], out_dir=tmp_path / "out")
+        R.report([bad], out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_input_in_a_run_files_tables_points_at_the_alias_key(tmp_path):
+    write(tmp_path / "t.md", "| First Hidden Layer | Equation |\n|---|---|\n| h11 | x3w1 |\n")
+    run = write(tmp_path / "a.toml", 'dataset = "xor"\nepochs = 2\npredicted = "t.md"\n')
+    with pytest.raises(NneqError) as err:
+        R.report([run], out_dir=tmp_path / "out")
+    assert 'the run file\'s alias key, e.g. alias = ["x3=x1x2"]' in str(err.value)
+    assert "--alias" not in str(err.value)
+
+
+def test_the_index_lists_every_page_in_the_folder_under_its_title(tmp_path):
+    first = write(tmp_path / "first.toml", 'title = "First"\ndataset = "xor"\nshape = [2]\n'
+                  'seed = "1"\nepochs = 3\nnoise = 10\n')
+    second = write(tmp_path / "second.toml", 'dataset = "circle"\nshape = [2]\nseed = "2"\n'
+                   'epochs = 3\nlearning-rate = 0.1\n')
+    R.report([first], out_dir=tmp_path / "out")
+    index = R.report([second], out_dir=tmp_path / "out", title="Two runs").index.read_text()
+    assert index.startswith("# Two runs\n")
+    rows = [line for line in index.splitlines() if line.startswith("| [")]
+    assert [row.split("]")[0] for row in rows] == ["| [second", "| [First"]
+    assert "| 10 |" in rows[1] and "learning rate 0.1" in rows[0]
+
+
+def test_values_and_biases_show_on_the_page(tmp_path):
+    run = write(tmp_path / "v.toml", 'dataset = "xor"\nshape = [2]\nseed = "1"\nepochs = 3\n'
+                "values = true\nbiases = true\n")
+    page = R.report([run], out_dir=tmp_path / "out").pages[0]
+    text = page.page.read_text(encoding="utf-8")
+    first = page.model.layers[0]
+    assert f"{first.weights[0][0]:+.3f}".lstrip("+") in text
+    assert "x1w1" not in text
 
 
 def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
@@ -322,4 +372,7 @@ def test_copying_an_example_folder_keeps_its_links(tmp_path):
     shutil.copytree(POST, tmp_path / "post", ignore=shutil.ignore_patterns("report"))
     result = R.report([tmp_path / "post" / "exp05.toml"], out_dir=tmp_path / "post" / "report")
     text = result.pages[0].page.read_text(encoding="utf-8")
-    assert "[exp05.toml](../exp05.toml)" in text and "[exp05.md](../exp05.md)" in text
+    assert "[exp05.toml](runs/exp05.toml)" in text and "[exp05.md](runs/exp05.md)" in text
+    for name in ("exp05.toml", "exp05.md"):
+        assert (tmp_path / "post" / "report" / "runs" / name).read_text() == (
+            POST / name).read_text()

@@ -174,6 +174,15 @@ def test_a_network_without_hidden_layers():
     assert shown(prediction) == [{"o1": {"x1": 1, "x2": -1}}]
 
 
+def test_an_unknown_input_is_named_for_an_alias_and_a_typo_is_not():
+    with pytest.raises(TableError) as unknown:
+        parse_tables(table("| h11 | x3w3 |"))
+    assert unknown.value.unknown_input == "x3" and "--alias" not in str(unknown.value)
+    with pytest.raises(TableError) as typo:
+        parse_tables(table("| h11 | x2ww2 |"))
+    assert typo.value.unknown_input is None and "alias" not in str(typo.value)
+
+
 def test_aliases():
     assert parse_aliases(["x3=x1x2", "s = sin(x1)", "q=xSquared"]) == {
         "x3": "x1x2", "s": "sin(x1)", "q": "x1^2"}
@@ -186,7 +195,8 @@ MALFORMED = {
     "no table at all": ("Just prose.\n", 1, "no table found"),
     "unknown unit name": (table("| k11 | x1 |"), 3, "expected a unit name"),
     "unknown term": (table("| h11 | x1w1 + y7w2 |"), 3, "unknown term 'y7w2'"),
-    "x3 without an alias": (table("| h11 | x3w3 |"), 3, "--alias x3=x1x2"),
+    "x3 without an alias": (table("| h11 | x3w3 |"), 3, "unknown term 'x3w3'"),
+    "a known input mistyped": (table("| h11 | x2ww2 |"), 3, "x2 is an input: a typo"),
     "missing sign between terms": (table("| h11 | x1w1 x2w2 |"), 3, "expected + or - before"),
     "two signs in a row": (table("| h11 | x1w1 - - x2w2 |"), 3, "found another sign"),
     "trailing sign": (table("| h11 | x1w1 - |"), 3, "after the last sign"),

@@ -1,12 +1,14 @@
-"""The `nneq` command: parse, make one library call, render. Messages and exit codes live here."""
+"""The `nneq` command: parse, make one library call, render. Messages and exit codes live here.
+
+Each command lives in its own module, imported only when that command is used (see
+`nneq.cli.app.COMMANDS`, the table of commands in workflow order).
+"""
 
 from __future__ import annotations
 
-from nneq.cli import compare, equations, info, plot, report, sweep, train
 from nneq.cli.app import app
 
 __all__ = ["app", "main"]
-_COMMANDS = (train, equations, compare, plot, sweep, report, info)  # registered on import
 
 
 def main() -> None:

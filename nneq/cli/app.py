@@ -1,31 +1,58 @@
-"""The `nneq` application: the command group, shared options, messages and exit codes."""
+"""The `nneq` application: the command group, shared options, messages and exit codes.
 
+Start-up is kept short: this module and the option tables load no numerical library, and
+each command's module is imported only when that command runs (or its help is shown), so
+`nneq --help`, `nneq datasets` and `nneq url` never load numpy.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import difflib
+import importlib
 import os
 import re
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from nneq.describe import plural
-from nneq.errors import NneqError
-from nneq.playground.activations import ACTIVATIONS
-from nneq.playground.config import REGULARIZATIONS, Config, check_epochs
-from nneq.playground.datasets import DATASETS
+from nneq.cli.coerce import light_coercion
+from nneq.errors import ConfigError, NneqError
+from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
+from nneq.playground.config import NOISE_MAX, Config, check_epochs
 from nneq.playground.features import FEATURES
-from nneq.playground.link import parse_link
-from nneq.playground.model import Model
-from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
+
+if TYPE_CHECKING:
+    from nneq.storage.runfile import RunFile
 
 DEFAULT_MODEL = "nneq-model.json"
+DEFAULT_EPOCHS = 500
+
+# The commands in the order of the workflow: name → (module in nneq.cli, one-line description).
+# A new command adds its row here and registers itself with @app.command() in its module,
+# which is imported only when the command runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("train", "Train a network exactly as the Playground would, and save it as a model "
+                       "file."),
+    "equations": ("equations", "Write what each unit learnt: signed tables, SymPy, LaTeX, JSON "
+                               "or sign logic."),
+    "compare": ("compare", "Check predicted sign tables against the learnt network, allowing "
+                           "for its symmetries."),
+    "plot": ("plot", "Draw the Playground's picture of a model: network, output heatmap, loss "
+                     "curves."),
+    "sweep": ("sweep", "Train many seeds of one configuration at once and count the sign "
+                       "patterns they learn."),
+    "report": ("report", "Train each run (or reuse its current model) and write its page, "
+                         "picture and an index."),
+    "url": ("info", "Print the Playground link that opens the model's configuration."),
+    "datasets": ("info", "List the datasets: name, problem type and what the points look like."),
+}
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -34,9 +61,41 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _usage_error(err: Exception) -> bool:
-    """Typer's own errors for bad flags: they carry a message and an exit code."""
-    return hasattr(err, "format_message") and hasattr(err, "exit_code")
+def closest(value: str, names: Sequence[str]) -> str | None:
+    """The name nearest to a mistyped `value`, if one is near enough to suggest."""
+    lowered = {name.lower(): name for name in names}
+    found = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[found[0]] if found else None
+
+
+def _options_of(group: TyperGroup) -> set[str]:
+    """The option names (without dashes) of every command already built."""
+    return {opt.lstrip("-").replace("-", "_") for command in group.commands.values()
+            for param in command.params for opt in param.opts if opt.startswith("--")}
+
+
+class _Command(TyperCommand):
+    """A command whose usage line names its arguments plainly: `nneq compare [OPTIONS] PREDICTED
+    [MODEL]`, optional ones in brackets, and whose help lists arguments without Python types."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """[OPTIONS], then each argument's name."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.display_name_raw + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+def _tidy(command: Any) -> None:
+    """Give a command nneq's usage line and help, and plain flag conversion (see coerce.py)."""
+    if isinstance(command, TyperCommand) and not isinstance(command, _Command):
+        command.__class__ = _Command
+        for param in command.params:
+            if isinstance(param, TyperArgument):
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    light_coercion(command)
 
 
 # Exit codes (README, Files, signals and exit codes): 0 success, 1 training diverged, 2 bad input,
@@ -69,7 +128,34 @@ def _quiet_pipe() -> None:
 
 
 class _Group(TyperGroup):
-    """User mistakes end as one line on stderr and exit code 2 rather than a traceback."""
+    """Commands listed in workflow order and loaded on demand; user mistakes end as one line
+    on stderr and exit code 2 rather than a traceback."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands of the table in its order, then any other registered ones."""
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, importing its module the first time it is asked for."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"nneq.cli.{COMMANDS[cmd_name][0]}")
+            for info in app.registered_commands:
+                name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+                if name == cmd_name:
+                    self.commands[name] = typer.main.get_command_from_info(
+                        info, pretty_exceptions_short=True, rich_markup_mode=None)
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            _tidy(command)
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Each command with its whole one-line description, in workflow order."""
+        rows = [(name, COMMANDS[name][1] if name in COMMANDS
+                 else self.commands[name].get_short_help_str(200))
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a stop or a closed pipe goes past Typer to `main`."""
@@ -83,6 +169,7 @@ class _Group(TyperGroup):
         from nneq.cli import signals
 
         kwargs["standalone_mode"] = False
+        light_coercion(self)
         try:
             result = super().main(*args, **kwargs)
         except _Escape as escape:
@@ -92,8 +179,11 @@ class _Group(TyperGroup):
             stop = signals.stop_of(escape.original)
             typer.echo(f"nneq: {stop.word}", err=True)
             sys.exit(stop.code)
+        except ConfigError as err:
+            typer.echo(f"nneq: {self._as_flag(err)}", err=True)
+            sys.exit(2)
         except NneqError as err:
-            typer.echo(f"nneq: {err}", err=True)
+            typer.echo(f"nneq: {err}{_alias_hint(err)}", err=True)
             sys.exit(2)
         except (KeyboardInterrupt, typer.Abort) as err:
             stop = signals.stop_of(err)
@@ -109,18 +199,64 @@ class _Group(TyperGroup):
             if type(err).__name__ == "NoArgsIsHelpError":
                 typer.echo(err.ctx.get_help())  # type: ignore[attr-defined]
                 sys.exit(0)
-            message = " ".join(err.format_message().split())  # type: ignore[attr-defined]
-            # Typer's guess at the option meant lists only some options: point at --help instead.
-            message = re.sub(r" \(Possible options: [^)]*\)", "", message)
-            if message.startswith("No such option"):
-                message += " (see --help)"
-            typer.echo(f"nneq: {message}", err=True)
+            typer.echo(f"nneq: {_usage_message(err)}", err=True)
             sys.exit(2)
         if result == 130 and signals.last_signal():  # a stop while Typer parsed the flags
             stop = signals.stop_of(None)
             typer.echo(f"nneq: {stop.word}", err=True)
             sys.exit(stop.code)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def _as_flag(self, err: ConfigError) -> str:
+        """A library error about a setting, worded as the flag that sets it: `--dpi=0: …`."""
+        if err.source or err.field.startswith("--"):
+            return str(err)
+        name = err.field.replace("-", "_")
+        if name in _options_of(self):
+            return str(ConfigError("--" + name.replace("_", "-"), err.value, err.allowed))
+        return str(err)
+
+
+def _alias_hint(err: NneqError) -> str:
+    """For a table naming an input nneq does not know: how to name it on the command line."""
+    name = getattr(err, "unknown_input", None)
+    return (f"; if {name} stands for an input, name it with --alias {name}=FEATURE "
+            f"(e.g. --alias {name}=x1x2)") if name else ""
+
+
+def _usage_error(err: Exception) -> bool:
+    """Typer's own errors for bad flags: they carry a message and an exit code."""
+    return hasattr(err, "format_message") and hasattr(err, "exit_code")
+
+
+def _usage_message(err: Any) -> str:
+    """A usage error as one line; a mistyped option names the closest one of its command."""
+    message = " ".join(err.format_message().split())
+    message = re.sub(r" \(Possible options: [^)]*\)", "", message)
+    message = re.sub(r" Did you mean [^?]*\?", "", message)
+    ctx = getattr(err, "ctx", None)
+    command = f"nneq {ctx.command_path.split(' ', 1)[1]}" if ctx and " " in ctx.command_path \
+        else "nneq"
+    option = getattr(err, "option_name", None)
+    if message.startswith("No such option") and option and ctx is not None:
+        names = [opt for param in ctx.command.params for opt in param.opts if opt.startswith("--")]
+        near = closest(option, names)
+        message = f"no such option {option}" + (f"; did you mean {near}?" if near else "")
+        message += f" (see {command} --help)"
+    elif message.startswith("No such command"):
+        wrong = message.split("'")[1] if "'" in message else ""
+        near = closest(wrong, list(COMMANDS))
+        message = f"no such command {wrong!r}" + (f"; did you mean {near!r}?" if near else "")
+        message += " (see nneq --help)"
+    return message
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"nneq {version('nneq')}")
+        raise typer.Exit()
 
 
 def _internal_error(err: BaseException) -> None:
@@ -137,16 +273,19 @@ def _internal_error(err: BaseException) -> None:
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help="Train TensorFlow Playground networks exactly and write what they learnt as equations.",
+    epilog="Example: nneq train --dataset xor --shape 4,2 && nneq equations",
 )
-
 
 
 @app.callback()
 def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option(
         "--debug", help=f"Show the traceback of an internal error (as {DEBUG_VARIABLE}=1 does).")
     ] = False,
@@ -155,90 +294,150 @@ def _options(
     _DEBUG[0] = debug
 
 
+def example(*lines: str) -> str:
+    """A command's help epilog: its example invocations, one a line, never rewrapped."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def choices(names: Sequence[str]) -> Any:
+    """A Literal of a table's keys, for an option whose value is one of them."""
+    return Literal[tuple(names)]
+
+
+def metavar(names: Sequence[str]) -> str:
+    """How help shows a choice: {markdown|text|…}."""
+    return "{" + "|".join(names) + "}"
+
+
 ModelArg = Annotated[Path, typer.Argument(metavar="MODEL", help="Model file written by nneq train.",
                                           show_default=True)]
 
-
-# The settings every training command takes, defined once.
-DatasetOpt = Annotated[str | None, typer.Option(
-    help=f"Dataset: {', '.join(DATASETS)}. The problem type follows from it.")]
-ShapeOpt = Annotated[str | None, typer.Option(help="Hidden layer sizes, e.g. 4,2 ('' for none).")]
-ActivationOpt = Annotated[str | None, typer.Option(
-    help=f"Hidden activation: {', '.join(ACTIVATIONS)}.")]
+# The settings every training command takes, defined once; defaults are the Playground's.
+_D = Config()
+_NAMES = tuple(DATASET_INFO)
+if TYPE_CHECKING:
+    DatasetName = str
+    ActivationName = str
+    RegularizationName = str
+else:
+    DatasetName, ActivationName = choices(_NAMES), choices(ACTIVATION_NAMES)
+    RegularizationName = choices(REGULARIZATIONS)
+DatasetOpt = Annotated[DatasetName | None, typer.Option(
+    metavar=metavar(_NAMES), case_sensitive=False,
+    help=f"The data; the problem type follows from it. [default: {_D.dataset}]")]
+ShapeOpt = Annotated[str | None, typer.Option(
+    metavar="SIZES", help="Hidden layer sizes, e.g. 4,2 ('' for none). [default: 4,2]")]
+ActivationOpt = Annotated[ActivationName | None, typer.Option(
+    metavar=metavar(ACTIVATION_NAMES), case_sensitive=False,
+    help=f"Activation of the hidden units. [default: {_D.activation}]")]
 FeaturesOpt = Annotated[str | None, typer.Option(
-    help=f"Comma-separated inputs among {','.join(FEATURES)}.")]
-LearningRateOpt = Annotated[float | None, typer.Option(help="Learning rate.")]
-BatchSizeOpt = Annotated[int | None, typer.Option(help="Examples per update.")]
-RegularizationOpt = Annotated[str | None, typer.Option(
-    help=f"Regularization: {', '.join(REGULARIZATIONS)}.")]
-RegRateOpt = Annotated[float | None, typer.Option(help="Regularization rate.")]
-NoiseOpt = Annotated[float | None, typer.Option(help="Noise in percent, 0 to 50.")]
-TrainPercentOpt = Annotated[float | None, typer.Option(help="Share of data for training, %.")]
-SeedOpt = Annotated[str | None, typer.Option(help="Seed string, as in the Playground.")]
-InitZeroOpt = Annotated[bool | None, typer.Option("--init-zero/--no-init-zero",
-                                                  help="Start from zero weights.")]
-UrlOpt = Annotated[str | None, typer.Option(help="Start from a Playground link.")]
-ConfigOpt = Annotated[Path | None, typer.Option(help="TOML file of settings (flag names as keys).")]
-EpochsOpt = Annotated[int | None, typer.Option(help="Epochs to train [default: 500].")]
+    metavar="NAMES", help=f"Comma-separated inputs among {','.join(FEATURES)}. [default: x1,x2]")]
+LearningRateOpt = Annotated[float | None, typer.Option(
+    metavar="RATE", help=f"Learning rate. [default: {_D.learning_rate:g}]")]
+BatchSizeOpt = Annotated[int | None, typer.Option(
+    metavar="N", help=f"Examples per update. [default: {_D.batch_size}]")]
+RegularizationOpt = Annotated[RegularizationName | None, typer.Option(
+    metavar=metavar(REGULARIZATIONS), case_sensitive=False,
+    help=f"Regularization. [default: {_D.regularization}]")]
+RegRateOpt = Annotated[float | None, typer.Option(
+    metavar="RATE", help=f"Regularization rate. [default: {_D.reg_rate:g}]")]
+NoiseOpt = Annotated[float | None, typer.Option(
+    metavar="PERCENT", help=f"Noise in percent, 0 to {NOISE_MAX}. [default: {_D.noise:g}]")]
+TrainPercentOpt = Annotated[float | None, typer.Option(
+    metavar="PERCENT", help=f"Share of the data for training, 1 to 99. [default: {_D.train_percent:g}]")]
+SeedOpt = Annotated[str | None, typer.Option(
+    metavar="SEED", help="Seed string, as in the Playground's links. [default: a new one]")]
+InitZeroOpt = Annotated[bool | None, typer.Option(
+    "--init-zero/--no-init-zero", help="Start from zero weights. [default: no-init-zero]",
+    show_default=False)]
+UrlOpt = Annotated[str | None, typer.Option(
+    metavar="LINK", help="Start from a Playground link (quote it: the shell cuts it at '&').")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    metavar="RUN.toml", help="Run file of settings (flag names as keys, epochs, url); the keys "
+    "only report uses are ignored.")]
+EpochsOpt = Annotated[int | None, typer.Option(
+    metavar="N", help=f"Epochs to train. [default: {DEFAULT_EPOCHS}]")]
+
+
+def link_notes(link: str) -> list[str]:
+    """What to tell the user about a link: the settings it leaves to the Playground's defaults."""
+    from nneq.playground.link import parse_link
+
+    settings = parse_link(link)
+    notes = list(settings.notes)
+    # A link the Playground writes carries every setting (older ones lack a key or two); one
+    # that gives fewer than half was written by hand or cut short.
+    if settings.defaulted and len(settings.given) < len(settings.defaulted):
+        notes.append(
+            f"the link sets only {', '.join(settings.given) or 'nothing'}; "
+            f"{', '.join(settings.defaulted)} keep the Playground's defaults (an unquoted link "
+            "is cut by the shell at the first '&': put it in quotes)")
+    return notes
 
 
 def settings_from(values: dict[str, Any]) -> tuple[Config, int]:
     """The configuration and epochs from --url, --config and the setting flags in `values`.
 
-    Values a link carries that the Playground itself would ignore are reported on stderr.
+    What a link leaves to the Playground's defaults is reported on stderr.
     """
-    run_file = read_run_file(values["config"]) if values["config"] is not None else None
+    from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
+
+    run_file: RunFile | None = (read_run_file(values["config"], ignore_page_keys=True)
+                                if values["config"] is not None else None)
     flags = {name: values[name.replace("-", "_")] for name in SETTINGS}
     link = values["url"] if values["url"] is not None else (run_file.url if run_file else None)
     if link is not None:
-        for note in parse_link(link).notes:
+        for note in link_notes(link):
             typer.echo(f"nneq: note: {note}", err=True)
     config = resolve_config(url=values["url"], run_file=run_file, flags=flags).with_seed()
     epochs = values["epochs"]
     if epochs is None:
-        epochs = run_file.epochs if run_file and run_file.epochs is not None else 500
-    return config, check_epochs(epochs)
+        epochs = run_file.epochs if run_file and run_file.epochs is not None else DEFAULT_EPOCHS
+    try:
+        return config, check_epochs(epochs)
+    except ConfigError as err:
+        raise ConfigError("--epochs", err.value, err.allowed) from None
 
 
 class Progress:
-    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
+    """The progress bar Typer brings, on a terminal's stderr: epochs done, elapsed time, rate,
+    time remaining and, when given, the losses. Called as `progress(epoch, losses)`."""
 
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total, self.enabled, self.shown = total, enabled, 0.0
+    def __init__(self, total: int, *, enabled: bool, label: str = "training",
+                 unit: str = "epochs") -> None:
+        self.total, self.enabled, self.unit = total, enabled, unit
+        self.began = time.monotonic()
+        self.done = 0
+        self.losses: str = ""
+        self.bar: Any = None
+        if enabled:
+            self.bar = typer.progressbar(length=total, label=label, file=sys.stderr, width=24,
+                                         show_eta=True, show_percent=False, show_pos=True,
+                                         item_show_func=self._detail)
+            self.bar.__enter__()
 
-    def __call__(self, epoch: int, losses: Any) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self.shown < 0.1 and epoch < self.total):
+    def _detail(self, _item: object) -> str:
+        elapsed = time.monotonic() - self.began
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        return f"{elapsed:.1f} s, {rate:,.0f} {self.unit}/s{self.losses}"
+
+    def __call__(self, epoch: int, losses: Any = None) -> None:
+        if self.bar is None:
             return
-        self.shown = now
-        width = 30
-        done = int(width * epoch / max(self.total, 1))
-        bar = "#" * done + "-" * (width - done)
-        shown = "" if losses is None else "  loss train {:.3f} test {:.3f}".format(*losses[0])
-        typer.echo(f"\r[{bar}] epoch {epoch}/{self.total}{shown}", err=True, nl=False)
+        if losses is not None:
+            self.losses = "  loss train {:.3f} test {:.3f}".format(*losses[0])
+        self.bar.update(epoch - self.done)
+        self.done = epoch
 
     def close(self) -> None:
-        if self.enabled:
-            typer.echo("\r" + " " * 78 + "\r", err=True, nl=False)
+        """Remove the bar from the terminal."""
+        if self.bar is not None:
+            self.bar.render_finish = lambda: None  # the line is cleared instead of kept
+            self.bar.__exit__(None, None, None)
+            typer.echo("\r\x1b[2K", err=True, nl=False)
+            self.bar = None
 
 
-def _loss(value: float) -> str:
-    """Three decimals, as the Playground shows a loss; a huge one in powers of ten."""
-    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
-
-
-def summary(model: Model, out: Path) -> str:
-    """Epochs, losses (three decimals, as the Playground shows them), accuracy, seed, file."""
-    c = model.config
-    shape = "-".join(str(n) for n in c.layer_sizes)
-    lines = [
-        f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {shape} {c.activation}, seed {c.seed}",
-        f"loss      train {_loss(model.loss_train[-1])}   test {_loss(model.loss_test[-1])}",
-    ]
-    if c.problem == "classification":
-        train, test = model.data()
-        lines.append(f"accuracy  train {model.accuracy(train):.1%}  test {model.accuracy(test):.1%}")
-    lines.append(f"model written to {out}")
-    return "\n".join(lines)
-
-
+def show_progress(quiet: bool) -> bool:
+    """Whether to draw a progress bar: on a terminal, unless told to be quiet."""
+    return not quiet and sys.stderr.isatty()

@@ -8,30 +8,54 @@ from typing import Annotated
 
 import typer
 
-from nneq.cli.app import (
-    app,
-)
+from nneq.cli.app import Progress, app, example, show_progress
+from nneq.picture.plot import DEFAULT_DPI
 
 
-@app.command("report")
+@app.command("report", epilog=example(
+    "nneq report examples/post/*.toml --out-dir examples/post/report",
+    "nneq report examples/post/exp01.toml --out-dir report --title 'Circle runs' --retrain"))
 def report_command(
     runs: Annotated[list[Path], typer.Argument(
-        metavar="RUN", help="Run files (TOML): nneq train settings or a url, epochs, and optionally "
-        "title, description, predicted, alias, threshold, show-test, discretize.")],
+        metavar="RUN.toml", help="Run files: nneq train settings or a url, epochs, and the "
+        "page's keys title, description, predicted, alias, threshold, show-test, discretize, "
+        "values, biases.", show_default=False)],
     out_dir: Annotated[str, typer.Option(  # str: Typer would read '' as the current folder
-        metavar="PATH",
-        help="Folder for the pages, pictures, model files and index.md; made if missing.")
-    ] = "report",
-    dpi: Annotated[int, typer.Option(help="Dots per inch of the pictures.")] = 72,
+        metavar="FOLDER", help="Folder for the pages, pictures, model files, run files and "
+        "index.md; made if missing.")] = "report",
+    title: Annotated[str, typer.Option(metavar="TEXT", help="Heading of index.md.")] = "Runs",
+    dpi: Annotated[int, typer.Option(metavar="DPI", help="Dots per inch of the pictures.")
+                   ] = DEFAULT_DPI,
     retrain: Annotated[bool, typer.Option(
         "--retrain", help="Train every run again, even when its model in the folder is current.")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train each run (or reuse its current model) and write its page, picture and an index."""
     from nneq.pages.report import report  # matplotlib and the comparison load only for reports
 
-    result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain,
-                    on_page=lambda page: typer.echo(page.summary()))
+    progress = Progress(len(runs), enabled=show_progress(quiet), label="pages", unit="pages")
+    written: list[str] = []
+
+    def on_page(page: object) -> None:
+        written.append(page.summary())  # type: ignore[attr-defined]
+        progress(len(written))
+
+    try:
+        result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
+                        on_page=on_page)
+    except KeyboardInterrupt:
+        progress.close()
+        for line in written:
+            typer.echo(line)
+        typer.echo(f"nneq: interrupted; {len(written)} of {len(runs)} pages written, "
+                   "index.md not updated", err=True)
+        raise typer.Exit(130) from None
+    progress.close()
+    for line in written:
+        typer.echo(line)
+    for path, error in result.failed:
+        typer.echo(f"nneq: {error}; no page for {path}", err=True)
     typer.echo(f"index written to {result.index}")
-
-
+    if result.failed:
+        raise typer.Exit(2)

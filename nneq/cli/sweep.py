@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,26 +26,29 @@ from nneq.cli.app import (
     TrainPercentOpt,
     UrlOpt,
     app,
+    choices,
+    example,
     fail,
+    metavar,
     settings_from,
+    show_progress,
 )
-from nneq.storage.files import (
-    check_folder,
-    check_not_input,
-    check_writable,
-    made_folder,
-    same_file,
-    write_text,
-)
-from nneq.storage.modelfile import save
+from nneq.sweeps.report import RENDERERS
 
 if TYPE_CHECKING:
     from nneq.sweeps.sweep import Sweep
 
+    Format = str
+else:
+    Format = choices(RENDERERS)  # one of the table's keys, matched without regard to case
 
-@app.command()
+
+@app.command(epilog=example(
+    "nneq sweep --seeds 100 --epochs 200",
+    "nneq sweep --seeds 50 --dataset xor --shape 2,2 --predicted examples/post/exp07.md --top 3",
+    "nneq sweep --seeds 20 --config examples/post/exp01.toml --format json --out sweep.json"))
 def sweep(
-    seeds: Annotated[int, typer.Option(help="How many seeds to train.")] = 100,
+    seeds: Annotated[int, typer.Option(metavar="N", help="How many seeds to train.")] = 100,
     dataset: DatasetOpt = None,
     shape: ShapeOpt = None,
     activation: ActivationOpt = None,
@@ -58,36 +60,44 @@ def sweep(
     noise: NoiseOpt = None,
     train_percent: TrainPercentOpt = None,
     seed: Annotated[str | None, typer.Option(
-        help="Base seed: the members are SEED-1, SEED-2, … [default: a new one].")] = None,
+        metavar="SEED", help="Base seed: the members are SEED-1, SEED-2, … [default: a new one].")] = None,
     init_zero: InitZeroOpt = None,
     url: UrlOpt = None,
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
     threshold: Annotated[float, typer.Option(
-        help="Links weaker than this count as absent in the patterns.")] = 0.0,
+        metavar="MAGNITUDE", help="Links weaker than this count as absent in the patterns.")] = 0.0,
     relative: Annotated[bool, typer.Option(
         "--relative", help="Read --threshold as a share of each unit's largest incoming link.")
     ] = False,
     predicted: Annotated[Path | None, typer.Option(
-        help="Predicted tables (.md): how often does each seed's network agree?")] = None,
+        metavar="TABLES.md", help="Predicted tables: how often does each seed's network agree?")
+    ] = None,
     alias: Annotated[list[str] | None, typer.Option(
-        help="Another name for an input in the predicted tables, e.g. x3=x1x2.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
-    out: Annotated[Path | None, typer.Option(help="Also save the sweep as JSON here.")] = None,
+        metavar="NAME=FEATURE",
+        help="Another name for an input in the predicted tables, e.g. x3=x1x2 (repeatable).")
+    ] = None,
+    top: Annotated[int | None, typer.Option(
+        metavar="N", help="Show only the N most frequent patterns (JSON keeps them all). "
+        "[default: all]")] = None,
+    fmt: Annotated[Format, typer.Option(
+        "--format", metavar=metavar(RENDERERS), case_sensitive=False,
+        help="How to write the sweep.")] = "text",
+    out: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Also save the sweep as JSON here.")] = None,
     save_models_given: Annotated[str | None, typer.Option(  # str: Typer reads '' as '.'
-        "--save-models", metavar="PATH",
+        "--save-models", metavar="FOLDER",
         help="Write every member's model file into this folder.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train many seeds of one configuration at once and count the sign patterns they learn."""
     from nneq.comparison.tables import parse_aliases, read_tables
-    from nneq.sweeps.report import RENDERERS
+    from nneq.storage.files import check_folder, check_not_input, check_writable, same_file
     from nneq.sweeps.sweep import member_seeds, run_sweep
 
     settings, n_epochs = settings_from(locals())
-    render = RENDERERS.get(fmt)
-    if render is None:
-        raise fail(f"format={fmt!r}: expected one of {', '.join(RENDERERS)}")
+    if top is not None and top < 1:
+        raise fail(f"--top={top!r}: expected a whole number >= 1")
     aliases = parse_aliases(alias or [])
     prediction = read_tables(predicted, aliases=aliases) if predicted else None
     inputs = [("--config", config), ("--predicted", predicted)]
@@ -107,7 +117,7 @@ def sweep(
             if out is not None and same_file(file, out):
                 raise fail(f"--save-models would write {file}, which is --out {out}: choose "
                            "another file or folder")
-    progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(n_epochs, enabled=show_progress(quiet), label=f"{seeds} seeds")
     try:
         result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
                            relative=relative, prediction=prediction,
@@ -115,14 +125,17 @@ def sweep(
     except KeyboardInterrupt as err:
         progress.close()
         stop = signals.stop_of(err)
-        raise fail(f"{stop.word}; nothing was written", code=stop.code) from None
+        raise fail(f"{stop.word} after {progress.done} of {n_epochs} epochs; nothing was written "
+                   "(a sweep keeps no partial result)", code=stop.code) from None
     progress.close()
     _write(result, out, save_models, files)
-    typer.echo(render(result))
+    typer.echo(RENDERERS[fmt](result, top=top))
 
 
 def _write(result: Sweep, out: Path | None, folder: Path | None, files: list[Path]) -> None:
     """The sweep's JSON and its members' model files; a stop during the writing is held once."""
+    from nneq.storage.files import made_folder, write_text
+    from nneq.storage.modelfile import save
     from nneq.sweeps.report import to_json
 
     what = " and ".join(str(p) for p in (out, folder) if p is not None)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,19 +30,72 @@ from nneq.cli.app import (
     TrainPercentOpt,
     UrlOpt,
     app,
+    example,
     fail,
     settings_from,
-    summary,
+    show_progress,
 )
-from nneq.playground.model import Model
-from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
-from nneq.playground.train import Training, training
-from nneq.storage.files import check_not_input, check_writable
-from nneq.storage.modelfile import save
-from nneq.storage.runfile import read_run_file
+from nneq.describe import plural
+
+if TYPE_CHECKING:
+    from nneq.playground.model import Model
+    from nneq.playground.snapshots import SnapshotRecorder
+    from nneq.playground.train import Training
 
 
-@app.command()
+def _loss(value: float) -> str:
+    """Three decimals, as the Playground shows a loss; a huge one in powers of ten."""
+    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
+
+
+def _accuracy(model: Model) -> tuple[float, float] | None:
+    if model.config.problem != "classification":
+        return None
+    train_points, test_points = model.data()
+    return model.accuracy(train_points), model.accuracy(test_points)
+
+
+def summary(model: Model, out: Path) -> str:
+    """Epochs, losses (three decimals, as the Playground shows them), accuracy, seed, file;
+    the figures in aligned columns under `train` and `test`."""
+    c = model.config
+    shape = "-".join(str(n) for n in c.layer_sizes)
+    rows = [("", "train", "test"),
+            ("loss", _loss(model.loss_train[-1]), _loss(model.loss_test[-1]))]
+    accuracy = _accuracy(model)
+    if accuracy is not None:
+        rows.append(("accuracy", f"{accuracy[0]:.1%}", f"{accuracy[1]:.1%}"))
+    widths = [max(len(row[k]) for row in rows) for k in range(3)]
+    lines = [f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {shape} {c.activation}, "
+             f"seed {c.seed}"]
+    lines += [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {t:>{widths[2]}}".rstrip() for a, b, t in rows]
+    lines.append(f"model written to {out}")
+    return "\n".join(lines)
+
+
+def summary_json(model: Model, out: Path) -> str:
+    """The summary as JSON, for scripts: settings, epochs, losses, accuracy, file, link."""
+    from nneq.playground.link import to_link
+
+    accuracy = _accuracy(model)
+    return json.dumps({
+        "config": model.config.to_dict(),
+        "epochs": model.epochs,
+        "diverged": model.diverged,
+        "diverged_at": model.diverged_at,
+        "loss_train": float(model.loss_train[-1]),
+        "loss_test": float(model.loss_test[-1]),
+        "accuracy_train": accuracy[0] if accuracy else None,
+        "accuracy_test": accuracy[1] if accuracy else None,
+        "model": str(out),
+        "link": to_link(model.config),
+    }, indent=1)
+
+
+@app.command(epilog=example(
+    "nneq train --dataset xor --shape 4,2 --epochs 300",
+    "nneq train --url 'https://playground.tensorflow.org/#dataset=xor&networkShape=4,2' --out xor.json",
+    "nneq train --config examples/quickstart/inline.toml --json"))
 def train(
     dataset: DatasetOpt = None,
     shape: ShapeOpt = None,
@@ -60,15 +113,23 @@ def train(
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
     snapshots: Annotated[int | None, typer.Option(
-        help="Keep the weights at this many evenly spaced epochs, plus the first and the last, "
-        "in the model file (for nneq html's replay) [default: 0].")] = None,
-    out: Annotated[Path, typer.Option(help="Where to write the model file.")] = Path(DEFAULT_MODEL),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the summary only.")] = False,
+        metavar="N", help="Keep the weights at this many evenly spaced epochs, plus the first and "
+        "the last, in the model file (for nneq html's replay) [default: 0].")] = None,
+    out: Annotated[Path, typer.Option(metavar="FILE", help="Where to write the model file.")
+                   ] = Path(DEFAULT_MODEL),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train a network exactly as the Playground would, and save it as a model file."""
+    from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
+    from nneq.playground.train import training
+    from nneq.storage.files import check_not_input, check_writable
+    from nneq.storage.runfile import read_run_file
+
     settings, n_epochs = settings_from(locals())
-    if snapshots is None:
-        snapshots = (read_run_file(config).snapshots if config is not None else None) or 0
+    if snapshots is None and config is not None:
+        snapshots = read_run_file(config, ignore_page_keys=True).snapshots
+    snapshots = snapshots or 0
     check_snapshots(snapshots)
     check_writable(out)
     check_not_input(out, [("--config", config)], name="--out")
@@ -81,14 +142,15 @@ def train(
     if not run.updates:
         typer.echo(f"nneq: note: a batch of {settings.batch_size} is larger than the "
                    f"{run.training_points} training points: the weights never change", err=True)
-    progress = Progress(n_epochs, enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(n_epochs, enabled=show_progress(quiet or as_json))
+    render = summary_json if as_json else summary
     recorder = SnapshotRecorder(run, snapshots, n_epochs, progress)
     model, stop = _train_and_save(run, n_epochs, recorder, progress, out)
+    typer.echo(render(model, out))
     if stop is not None:
         typer.echo(f"nneq: {stop.word}; saved the model as of epoch {model.epochs} to {out}",
                    err=True)
         raise typer.Exit(stop.code)
-    typer.echo(summary(model, out))
     if model.diverged:
         raise fail(f"training diverged at epoch {model.diverged_at}: a loss or weight stopped "
                    f"being finite; kept epoch {model.epochs}. Try a learning rate below "
@@ -102,6 +164,8 @@ def _train_and_save(run: Training, epochs: int, recorder: SnapshotRecorder, prog
     A stop during the save is held so that the save completes; a second one abandons it, the
     old file staying as it was, and says so.
     """
+    from nneq.storage.modelfile import save
+
     existed = os.path.lexists(out)
     stop: signals.Stop | None = None
     try:

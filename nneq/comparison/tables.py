@@ -228,7 +228,7 @@ class _Reader:
             match = self.term.match(text, at)
             if not match or (match.end() < len(text) and not text[match.end()].isspace()
                              and text[match.end()] not in _SIGNS):
-                raise self.error(line, self._unknown(word))
+                raise self._unknown(word, line)
             if match.group("before") and match.group("after"):
                 raise self.error(line, f"expected one weight in '{match.group(0)}', found two")
             source = re.sub(r"\s+", "", match.group("source"))
@@ -243,13 +243,17 @@ class _Reader:
             raise self.error(line, f"expected terms such as 'x1w1 - x2w2' or 0, found '{text}'")
         return terms
 
-    def _unknown(self, word: str) -> str:
-        hint = ""
-        if re.fullmatch(r"x\d+", word.split("w")[0], re.I):
-            hint = (f"; if {word.split('w')[0]} stands for an input, name it with an alias such "
-                    "as --alias x3=x1x2")
-        return (f"unknown term '{word}': expected an input ({', '.join(FEATURES)}) or a hidden "
-                f"unit (h11, h21, …), with or without its weight (x1w1, w1x1, h11w11){hint}")
+    def _unknown(self, word: str, line: int) -> TableError:
+        name = word.split("w")[0]
+        hint, unknown = "", None
+        if re.fullmatch(r"x\d+", name, re.I):
+            if name.lower() in self.names:  # a known input with a mistyped weight: a typo
+                hint = f"; {name} is an input: a typo for {name}w1, {name}w2 …?"
+            else:
+                unknown = name
+        message = (f"unknown term '{word}': expected an input ({', '.join(FEATURES)}) or a hidden "
+                   f"unit (h11, h21, …), with or without its weight (x1w1, w1x1, h11w11){hint}")
+        return TableError(line, message, source=self.source, unknown_input=unknown)
 
     def _check_weight(self, source: str, weight: str | None, line: int) -> None:
         # An input's weight is numbered by its position among the enabled inputs, which a table

@@ -24,20 +24,20 @@ from nneq.comparison.report import RENDERERS
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
-from nneq.picture.plot import check_dpi, save_plot
+from nneq.picture.plot import DEFAULT_DPI, check_dpi, save_plot
 from nneq.playground.config import Config, check_epochs
 from nneq.playground.link import to_link
 from nneq.playground.model import Model
 from nneq.playground.snapshots import snapshot_epochs
 from nneq.playground.train import train
-from nneq.storage.files import check_folder, check_not_input, made_folder, write_text
+from nneq.storage.files import check_folder, check_not_input, made_folder, read_text, write_text
 from nneq.storage.modelfile import load, save
-from nneq.storage.runfile import read_run_file, resolve_config
+from nneq.storage.runfile import PAGE_KEYS, read_run_file, resolve_config
 
-REPORT_KEYS = ("title", "description", "predicted", "alias", "threshold", "show-test", "discretize")
+REPORT_KEYS = PAGE_KEYS
 DEFAULT_EPOCHS = 500  # as nneq train
-DEFAULT_DPI = 72  # pictures of about 100 kB, small enough to keep many beside the pages
 INDEX = "index"
+RUNS = "runs"  # the folder inside a report's folder that keeps copies of run files and tables
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Run:
     show_test: bool = False
     discretize: bool = False
     snapshots: int = 0
+    values: bool = False  # the learnt tables show numbers instead of weight symbols
+    biases: bool = False  # and each unit's bias
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,12 @@ class Page:
 
 @dataclass(frozen=True)
 class Report:
-    """Every page written, in the order of the run files, and the index listing them."""
+    """Every page written, in the order of the run files, the index listing every page in the
+    folder, and the run files whose page could not be written, each with its error."""
 
     pages: tuple[Page, ...]
     index: Path
+    failed: tuple[tuple[Path, NneqError], ...] = ()
 
 
 # --- reading run files ---------------------------------------------------------------------
@@ -169,6 +173,7 @@ def read_run(path: str | os.PathLike[str]) -> Run:
         threshold=_threshold(extra.get("threshold", 0.0), source),
         show_test=_flag(extra, "show-test", source), discretize=_flag(extra, "discretize", source),
         snapshots=run_file.snapshots or 0,
+        values=_flag(extra, "values", source), biases=_flag(extra, "biases", source),
     )
 
 
@@ -238,7 +243,8 @@ def config_line(config: Config, epochs: int) -> str:
 
 
 def _href(target: Path, base: Path) -> str:
-    """A link from a page in `base` to `target`: relative, so that the folder can move."""
+    """A link from a page in `base` to `target`: relative, so that the folder can move (every
+    file a page links to is copied into the folder, so the links stay inside it)."""
     try:
         relative = os.path.relpath(target.resolve(), base.resolve())
     except ValueError:  # another drive, on Windows
@@ -286,7 +292,8 @@ def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, fold
     if run.threshold:
         lines += [f"Links weaker than {run.threshold:g} are left out, here and in the comparison.",
                   ""]
-    lines += [render(model, fmt="markdown", options=Options(threshold=run.threshold)), ""]
+    options = Options(threshold=run.threshold, values=run.values, biases=run.biases)
+    lines += [render(model, fmt="markdown", options=options), ""]
     if comparison is not None:
         if run.predicted_file is not None:
             source = f"[{run.predicted_file.name}]({_href(run.predicted_file, folder)})"
@@ -303,37 +310,123 @@ def _epochs_cell(model: Model) -> str:
     return str(model.epochs)
 
 
-def index_markdown(pages: Sequence[Page], *, folder: Path) -> str:
-    """The index: one row per run with its settings, losses, accuracy and agreement."""
-    lines = ["# Runs", "",
+@dataclass(frozen=True)
+class IndexRow:
+    """One page as the index lists it: its title and file, its model and its agreement."""
+
+    title: str
+    page: Path
+    model: Model | None = None
+    comparison: Comparison | None = None
+
+
+def _others(config: Config) -> str:
+    """The settings that tell a run apart beyond the index's own columns, when not the defaults."""
+    default = Config()
+    parts = []
+    if config.learning_rate != default.learning_rate:
+        parts.append(f"learning rate {config.learning_rate:g}")
+    if config.batch_size != default.batch_size:
+        parts.append(f"batch {config.batch_size}")
+    if config.train_percent != default.train_percent:
+        parts.append(f"train {config.train_percent:g}%")
+    if config.init_zero:
+        parts.append("zero init")
+    return ", ".join(parts) or "—"
+
+
+def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str = "Runs") -> str:
+    """The index: one row per page with its settings, losses, accuracy and agreement."""
+    lines = [f"# {_cell(title)}", "",
              "One page per run file: its settings, a link to the Playground, the picture, the learnt "
              "tables and, when a prediction is given, how many of its signs agree with the network.",
-             "", "| Run | Dataset | Inputs | Network | Epochs | Loss train | Loss test | "
-             "Accuracy test | Agreement |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for p in pages:
-        c, m = p.model.config, p.model
+             "", "| Run | Dataset | Inputs | Network | Noise | Other settings | Seed | Epochs | "
+             "Loss train | Loss test | Accuracy test | Agreement |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        row_title = row.run.title if isinstance(row, Page) else row.title
+        link = f"[{_cell(row_title)}]({_href(row.page, folder)})"
+        m = row.model
+        if m is None:
+            lines.append(f"| {link} |" + " — |" * 11)
+            continue
+        c = m.config
         network = "-".join(map(str, c.layer_sizes)) + " " + c.activation
         if c.regularization != "none" and c.reg_rate:
             network += f", {c.regularization} {c.reg_rate:g}"
         accuracy = _accuracy(m)
-        agreement = (f"{p.comparison.agree} of {p.comparison.compared}"
-                     if p.comparison is not None else "—")
+        agreement = (f"{row.comparison.agree} of {row.comparison.compared}"
+                     if row.comparison is not None else "—")
         lines.append(
-            f"| [{_cell(p.run.title)}]({_href(p.page, folder)}) | {c.dataset} | "
-            f"{_cell(', '.join(c.features))} | {network} | {_epochs_cell(m)} | "
+            f"| {link} | {c.dataset} | {_cell(', '.join(c.features))} | {network} | "
+            f"{c.noise:g} | {_others(c)} | {_cell(str(c.seed))} | {_epochs_cell(m)} | "
             f"{m.loss_train[-1]:.3f} | {m.loss_test[-1]:.3f} | "
             f"{f'{accuracy[1]:.1%}' if accuracy else '—'} | {agreement} |")
     return "\n".join(lines) + "\n"
 
 
+def _folder_row(page: Path) -> IndexRow:
+    """A page written earlier into the folder: read again from its own run file and model."""
+    heading = next((line[2:].strip() for line in page.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("# ")), page.stem)
+    run_file, model_file = page.parent / RUNS / f"{page.stem}.toml", page.with_suffix(".json")
+    try:
+        model = load(model_file)
+    except NneqError:
+        return IndexRow(heading, page)
+    comparison = None
+    try:
+        run = read_run(run_file)
+        if run.prediction is not None:
+            comparison = compare(run.prediction, model, threshold=run.threshold,
+                                 model_source=model_file.name)
+    except NneqError:
+        pass  # the page is listed with what its model says
+    return IndexRow(heading, page, model, comparison)
+
+
+def _index_rows(pages: Sequence[Page], folder: Path) -> list[IndexRow | Page]:
+    """Every page in the folder: those just written in the order given, then those written
+    before, by name."""
+    written = {page.page.name for page in pages}
+    earlier = [_folder_row(path) for path in sorted(folder.glob("*.md"))
+               if path.stem != INDEX and path.name not in written]
+    return [*pages, *earlier]
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a run's file into the report folder, unless it is already that file."""
+    if target.exists() and target.resolve() == source.resolve():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, read_text(source))
+
+
+def _copied_prediction(run: Run, runs: Path) -> Path | None:
+    """Where the run's predicted tables go: beside the copy of the run file, at the path the
+    run file gives, so that the copy reads them as the original does."""
+    if run.predicted_file is None:
+        return None
+    relative = Path(os.path.relpath(run.predicted_file, run.path.parent))
+    inside = not relative.is_absolute() and ".." not in relative.parts
+    return runs / (relative if inside else run.predicted_file.name)
+
+
 def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool = False) -> Page:
-    """Train or reuse the run's model, then write its model file, picture and page into `folder`."""
+    """Train or reuse the run's model, then write its model file, picture and page into `folder`,
+    with copies of its run file and predicted tables, so that the folder stands alone."""
     model_file, picture, page = (folder / f"{run.name}{ext}" for ext in (".json", ".png", ".md"))
     model, reused = train_or_reuse(run, model_file, retrain=retrain)
     comparison = (compare(run.prediction, model, threshold=run.threshold,
                           model_source=model_file.name) if run.prediction is not None else None)
     save_plot(model, picture, show_test=run.show_test, discretize=run.discretize, dpi=dpi)
-    write_text(page, page_markdown(run, model, comparison, folder=folder))
+    _copy(run.path, folder / RUNS / f"{run.name}.toml")
+    prediction = _copied_prediction(run, folder / RUNS)
+    if prediction is not None and run.predicted_file is not None:
+        _copy(run.predicted_file, prediction)
+    shown = dataclasses.replace(run, path=folder / RUNS / f"{run.name}.toml",
+                                predicted_file=prediction)
+    write_text(page, page_markdown(shown, model, comparison, folder=folder))
     return Page(run, model, reused, page, picture, model_file, comparison)
 
 
@@ -357,10 +450,23 @@ def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
                         advice="write the report into another folder with --out-dir")
 
 
+def _in_run_file(err: NneqError) -> NneqError:
+    """An error worded for a run file: an unknown input is named with the file's alias key."""
+    name = getattr(err, "unknown_input", None)
+    if not name:
+        return err
+    return NneqError(f"{err}; if {name} stands for an input, name it with the run file's alias "
+                     f'key, e.g. alias = ["{name}=x1x2"]')
+
+
 def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLike[str],
-           dpi: int = DEFAULT_DPI, retrain: bool = False,
+           dpi: int = DEFAULT_DPI, retrain: bool = False, title: str = "Runs",
            on_page: Callable[[Page], object] | None = None) -> Report:
-    """Write each run file's page, picture and model into `out_dir`, then the index of them all.
+    """Write each run file's page, picture and model into `out_dir`, then the index of every
+    page in the folder, headed `title`.
+
+    A run file that cannot be read (a bad setting, a table that does not parse) costs its own
+    page only: it is listed in `Report.failed` with its error, and the other pages are written.
 
     Nothing is written over a run file or its tables, and a folder made for the report is
     removed again if the report fails before anything was written into it.
@@ -370,8 +476,16 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
     check_dpi(dpi)
     folder = check_folder(out_dir, option="--out-dir")
     # Every run file and its tables are read before anything is trained or written, so a
-    # mistake in the last one costs no time.
-    runs = [read_run(path) for path in paths]
+    # mistake in the last one is known at once.
+    runs: list[Run] = []
+    failed: list[tuple[Path, NneqError]] = []
+    for path in paths:
+        try:
+            runs.append(read_run(path))
+        except NneqError as err:
+            failed.append((Path(path), _in_run_file(err)))
+    if failed and not runs:
+        raise failed[0][1]  # nothing to write: the mistake alone, as any other command says it
     _check_names(runs)
     _check_outputs(runs, folder)
     pages = []
@@ -382,5 +496,5 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
             if on_page is not None:
                 on_page(page)
         index = folder / f"{INDEX}.md"
-        write_text(index, index_markdown(pages, folder=folder))
-    return Report(tuple(pages), index)
+        write_text(index, index_markdown(_index_rows(pages, folder), folder=folder, title=title))
+    return Report(tuple(pages), index, tuple(failed))

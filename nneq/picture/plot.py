@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 DPI_RANGE = (20, 600)
+# plot and report alike: about 12 px text, legible on a blog page
+DEFAULT_DPI = 150
 
 # The figure, in inches: the network on the left, the large heatmap and the losses on the right.
 SIZE = (13.0, 7.0)
@@ -108,7 +110,7 @@ def _rect(box: tuple[float, float, float, float]) -> tuple[float, float, float, 
 
 
 def draw(model: Model, *, unit: str | None = None, show_test: bool = False,
-         discretize: bool = False, dpi: int = 100) -> Picture:
+         discretize: bool = False, dpi: int = DEFAULT_DPI) -> Picture:
     """The picture of `model`, with `unit`'s heatmap drawn large (the output's by default)."""
     selected = output_name(model) if unit is None else unit
     k, j = find_unit(model, selected)
@@ -135,7 +137,7 @@ def draw(model: Model, *, unit: str | None = None, show_test: bool = False,
 
 
 def save_plot(model: Model, path: str | os.PathLike[str], *, unit: str | None = None,
-              show_test: bool = False, discretize: bool = False, dpi: int = 100) -> None:
+              show_test: bool = False, discretize: bool = False, dpi: int = DEFAULT_DPI) -> None:
     """Draw the picture of `model` and write it atomically, in the format its extension names."""
     fmt = plot_format(path)
     picture = draw(model, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)

@@ -9,13 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from nneq.playground.activations import ACTIVATIONS
-from nneq.playground.datasets import DATASETS
+from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
 from nneq.playground.errors import ConfigError
 from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
-from nneq.playground.rng import new_seed
 
-REGULARIZATIONS = ("none", "L1", "L2")
 NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.playground.link
 MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
 MAX_LAYERS = 20  # controls stop at 8 and 6, so these only keep memory and time in bounds
@@ -65,7 +62,7 @@ class Config:
                 raise ConfigError(field, value, "a number")
             return float(value)
 
-        for field, names in (("dataset", DATASETS), ("activation", ACTIVATIONS),
+        for field, names in (("dataset", DATASET_INFO), ("activation", ACTIVATION_NAMES),
                              ("regularization", REGULARIZATIONS)):
             # Names are matched without regard to case: 'L1', 'l1', 'XOR' and 'xor' all work.
             name = {n.lower(): n for n in names}.get(str(getattr(self, field)).lower())
@@ -95,7 +92,7 @@ class Config:
     @property
     def problem(self) -> str:
         """classification or regression, as the dataset decides."""
-        return DATASETS[self.dataset].problem
+        return DATASET_INFO[self.dataset].problem
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
@@ -104,6 +101,8 @@ class Config:
 
     def with_seed(self) -> Config:
         """This configuration, with a fresh Playground-style seed if it has none."""
+        from nneq.playground.rng import new_seed  # the generator's module loads numpy
+
         return self if self.seed is not None else dataclasses.replace(self, seed=new_seed())
 
     def to_dict(self) -> dict[str, object]:

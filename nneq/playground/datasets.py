@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nneq.playground.catalog import DATASET_INFO
 from nneq.playground.rng import SeedRandom
 
 TWO_PI = np.pi * 2
@@ -137,28 +138,34 @@ def reg_gauss(rng: SeedRandom, noise: float) -> Points:
 
 @dataclass(frozen=True)
 class Dataset:
-    """One of the Playground's datasets: its problem type, generator and points."""
+    """One of the Playground's datasets: its generator and points (its words are in the catalog)."""
 
     name: str
-    problem: str
     generate: Callable[[SeedRandom, float], Points]
-    description: str
     draws: int  # random values its points take (on average, for gauss); the shuffle takes more
     points: int = 500
+
+    @property
+    def problem(self) -> str:
+        """classification or regression."""
+        return DATASET_INFO[self.name].problem
+
+    @property
+    def description(self) -> str:
+        """One line on what its points look like."""
+        return DATASET_INFO[self.name].description
 
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
-        Dataset("circle", "classification", circle, "a disc of +1 inside a ring of -1", 2000),
-        Dataset("xor", "classification", xor, "four quadrants, +1 where x1 and x2 share a sign", 2000),
+        Dataset("circle", circle, 2000),
+        Dataset("xor", xor, 2000),
         # 1000 normals, each a pair of draws accepted with probability π/4
-        Dataset("gauss", "classification", gauss, "two Gaussian blobs, +1 upper right", 2547),
-        Dataset("spiral", "classification", spiral, "two interleaved spirals", 1000),
-        Dataset("reg-plane", "regression", reg_plane, "regression: a plane rising with x1 + x2", 4800,
-                1200),
-        Dataset("reg-gauss", "regression", reg_gauss, "regression: six bumps of alternating sign",
-                4800, 1200),
+        Dataset("gauss", gauss, 2547),
+        Dataset("spiral", spiral, 1000),
+        Dataset("reg-plane", reg_plane, 4800, 1200),
+        Dataset("reg-gauss", reg_gauss, 4800, 1200),
     )
 }
 

@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _sin(v: np.ndarray) -> np.ndarray:
+    import numpy as np  # here, so that naming features (links, settings) needs no numpy
+
+    return np.sin(v)
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,8 @@ FEATURES: dict[str, Feature] = {
         Feature("x1^2", "xSquared", lambda x, y: x * x, "x1**2", ("xSquared", "x1²", "x1**2")),
         Feature("x2^2", "ySquared", lambda x, y: y * y, "x2**2", ("ySquared", "x2²", "x2**2")),
         Feature("x1x2", "xTimesY", lambda x, y: x * y, "x1*x2", ("xTimesY", "x1*x2")),
-        Feature("sin(x1)", "sinX", lambda x, y: np.sin(x), "sin(x1)", ("sinX",)),
-        Feature("sin(x2)", "sinY", lambda x, y: np.sin(y), "sin(x2)", ("sinY",)),
+        Feature("sin(x1)", "sinX", lambda x, y: _sin(x), "sin(x1)", ("sinX",)),
+        Feature("sin(x2)", "sinY", lambda x, y: _sin(y), "sin(x2)", ("sinY",)),
     )
 }
 
@@ -43,4 +51,6 @@ FEATURE_BY_ALIAS: dict[str, str] = {
 
 def feature_matrix(names: tuple[str, ...], x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The network's inputs for points (x, y): one column per enabled feature, in input order."""
+    import numpy as np
+
     return np.stack([FEATURES[name].compute(x, y) for name in names], axis=-1)

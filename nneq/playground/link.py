@@ -7,6 +7,7 @@ and the raw seed string. Values that cannot make a network are refused with Conf
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -43,12 +44,22 @@ _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _RADIX = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
 
 
+# The keys that set what is trained; a link the Playground writes carries them all.
+SETTING_KEYS = ("activation", "regularization", "batchSize", "dataset", "regDataset", "learningRate",
+                "regularizationRate", "noise", "networkShape", "seed", "percTrainData", "x", "y",
+                "xTimesY", "xSquared", "ySquared", "sinX", "sinY", "problem", "initZero")
+
+
 @dataclass(frozen=True)
 class LinkSettings:
-    """What a link says: the configuration, and notes on values the Playground ignores."""
+    """What a link says: the configuration, notes on values the Playground ignores, and which
+    of the setting keys the link gives and which it leaves to the Playground's defaults (a
+    link cut short, by a shell at its first '&' for instance, gives only a few)."""
 
     config: Config
     notes: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()
+    defaulted: tuple[str, ...] = ()
 
 
 def js_number(text: str) -> float:
@@ -114,8 +125,11 @@ def parse_link(link: str) -> LinkSettings:
         default, allowed = _CHOICES[name]
         value = given(name)
         if value is not None and value not in allowed:
-            notes.append(f"{name}={value} is not a Playground value; the Playground uses {default}")
-            return default
+            # The Playground would quietly keep its default: a typo would train something else.
+            lowered = {name.lower(): name for name in allowed}
+            near = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.5)
+            hint = f" (closest: {lowered[near[0]]})" if near else ""
+            raise refuse(name, value, "one of " + ", ".join(allowed) + hint)
         return default if value is None else value
 
     def number(name: str) -> float:
@@ -167,7 +181,9 @@ def parse_link(link: str) -> LinkSettings:
                    _LINK_KEYS.get(err.field, err.field))
         shown = pairs.get(key) if key in pairs else err.value
         raise refuse(key, shown, err.allowed) from None
-    return LinkSettings(config, tuple(notes))
+    given_keys = tuple(key for key in SETTING_KEYS if given(key) is not None)
+    defaulted = tuple(key for key in SETTING_KEYS if key not in given_keys)
+    return LinkSettings(config, tuple(notes), given_keys, defaulted)
 
 
 def to_link(config: Config, *, show_test: bool = False, discretize: bool = False) -> str:

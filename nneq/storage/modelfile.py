@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 import math
 import os
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from nneq.errors import ConfigError, ModelFileError
 from nneq.playground.config import Config
-from nneq.playground.model import EpochSnapshot, Model
-from nneq.playground.network import Layer
 from nneq.storage.files import MAX_MODEL_BYTES, read_text, write_text
+
+if TYPE_CHECKING:  # loaded where arrays are built, so that reading a config needs no numpy
+    import numpy as np
+
+    from nneq.playground.model import EpochSnapshot, Model
+    from nneq.playground.network import Layer
 
 FORMAT = "nneq-model"
 VERSION = 2
@@ -63,6 +66,8 @@ def _fail(path: object, why: str) -> ModelFileError:
 
 def _matrix(value: object, shape: tuple[int, ...], *, path: object, what: str,
             kind: type = float) -> np.ndarray:
+    import numpy as np
+
     try:
         array = np.array(value, dtype=object)
     except ValueError:
@@ -83,6 +88,8 @@ def _read_layers(layers_data: object, config: Config, *, path: object, where: st
     sizes = config.layer_sizes
     if not isinstance(layers_data, list) or len(layers_data) != len(sizes) - 1:
         raise _fail(path, f"{where} should be a list of {len(sizes) - 1} layers")
+    from nneq.playground.network import Layer
+
     layers = []
     for k, (entry, n_in, n_out) in enumerate(zip(layers_data, sizes, sizes[1:], strict=False)):
         if not isinstance(entry, dict):
@@ -103,6 +110,8 @@ def _read_snapshots(value: object, config: Config, epochs: int, *, path: object
         return None
     if not isinstance(value, list):
         raise _fail(path, "snapshots should be a list of {epoch, layers}")
+    from nneq.playground.model import EpochSnapshot
+
     snapshots = []
     previous = -1
     for k, entry in enumerate(value):
@@ -118,8 +127,8 @@ def _read_snapshots(value: object, config: Config, epochs: int, *, path: object
     return tuple(snapshots) or None
 
 
-def from_json(data: object, *, path: object = "model") -> Model:
-    """A model from a model file's parsed JSON, validated field by field."""
+def _config(data: object, *, path: object) -> tuple[dict[str, object], Config]:
+    """A model file's parsed JSON as a dict, and its config: format, version and config checked."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _fail(path, f'not an nneq model file (no "format": "{FORMAT}")')
     version = data.get("version")
@@ -140,6 +149,16 @@ def from_json(data: object, *, path: object = "model") -> Model:
         raise _fail(path, f"config: {err}") from None
     if not isinstance(config.seed, str):
         raise _fail(path, "config.seed should be a string")
+    return data, config
+
+
+def from_json(data: object, *, path: object = "model") -> Model:
+    """A model from a model file's parsed JSON, validated field by field."""
+    import numpy as np
+
+    from nneq.playground.model import Model
+
+    data, config = _config(data, path=path)
     if data["features"] != list(config.features):
         raise _fail(path, f"features should be {list(config.features)}, as the config says")
     layers = _read_layers(data["layers"], config, path=path, where="layers")
@@ -170,8 +189,7 @@ def from_json(data: object, *, path: object = "model") -> Model:
                  loss_epochs=loss_epochs if stride > 1 else None)
 
 
-def load(path: str | os.PathLike[str]) -> Model:
-    """Read and validate a model file."""
+def _parsed(path: str | os.PathLike[str]) -> object:
     text = read_text(path, error=ModelFileError, missing="no such file (train one with: nneq train)",
                      limit=MAX_MODEL_BYTES)
     try:
@@ -180,4 +198,15 @@ def load(path: str | os.PathLike[str]) -> Model:
         raise _fail(path, f"not valid JSON (line {err.lineno}: {err.msg})") from None
     except RecursionError:
         raise _fail(path, "not valid JSON (nested too deeply)") from None
-    return from_json(data, path=path)
+    return data
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Read and validate a model file."""
+    return from_json(_parsed(path), path=path)
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read a model file's configuration only: its format, version and config are checked, its
+    weights and losses are not read into arrays (so this needs no numpy)."""
+    return _config(_parsed(path), path=path)[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,10 @@ SETTINGS = (
     "reg-rate", "noise", "train-percent", "seed", "init-zero",
 )
 RUN_KEYS = (*SETTINGS, "epochs", "snapshots", "url")
+# Keys a run file may carry for its report page (see nneq.pages.report); training ignores them,
+# so that one run file serves `nneq train --config`, `nneq sweep --config` and `nneq report`.
+PAGE_KEYS = ("title", "description", "predicted", "alias", "threshold", "show-test", "discretize",
+             "values", "biases")
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,13 @@ class RunFile:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = ()) -> RunFile:
-    """Read a TOML run file; unknown keys are refused, naming the keys allowed."""
+def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = (),
+                  ignore_page_keys: bool = False) -> RunFile:
+    """Read a TOML run file; unknown keys are refused, naming the keys allowed.
+
+    `extra_keys` are kept in `RunFile.extra` for the caller; with `ignore_page_keys` the keys
+    only a report page uses (PAGE_KEYS) are accepted and dropped.
+    """
     text = read_text(path)
     try:
         data = tomllib.loads(text)
@@ -41,12 +51,17 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
         raise NneqError(f"{path}: not valid TOML ({err})") from None
     except RecursionError:
         raise NneqError(f"{path}: not valid TOML (nested too deeply)") from None
-    allowed = (*RUN_KEYS, *extra_keys)
+    ignored = PAGE_KEYS if ignore_page_keys else ()
+    allowed = (*RUN_KEYS, *extra_keys, *ignored)
     settings: dict[str, object] = {}
     for key, value in data.items():
         name = key.replace("_", "-")
+        if name in ignored and name not in extra_keys:
+            continue
         if name not in allowed:
-            raise NneqError(f"{path}: unknown key {key!r}; allowed keys: {', '.join(allowed)}")
+            near = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise NneqError(f"{path}: unknown key {key!r}{hint} (allowed keys: {', '.join(allowed)})")
         settings[name] = value
     given = settings.pop("epochs", None)
     epochs = None

@@ -54,25 +54,44 @@ def _diverged_line(s: Sweep) -> str:
     return f"diverged, not in the patterns: {len(s.diverged)}: {seeds}"
 
 
-def to_text(s: Sweep) -> str:
-    """The sweep as plain text, patterns most frequent first."""
+CANONICAL_NOTE = ("Patterns are shown in canonical form: each hidden layer's units in a fixed "
+                  "order and, where the activation allows, flipped so that each unit's first sign "
+                  "is +.")
+MEMBER_NOTE = ("A member's own tables are its pattern's with the hidden units renumbered and "
+               "each flipped unit's signs reversed, on its incoming and outgoing links alike.")
+
+
+def _shown(s: Sweep, top: int | None) -> tuple[Pattern, ...]:
+    return s.patterns if top is None else s.patterns[:top]
+
+
+def _more(s: Sweep, top: int | None) -> list[str]:
+    hidden = len(s.patterns) - len(_shown(s, top))
+    return [f"… and {plural(hidden, 'more pattern')} (--top {top})"] if hidden > 0 else []
+
+
+def to_text(s: Sweep, *, top: int | None = None) -> str:
+    """The sweep as plain text, patterns most frequent first (the `top` most frequent only)."""
     lines = [f"sweep: {_setting(s)}",
              f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}",
-             *_prediction_lines(s)]
-    for p in s.patterns:
+             *_prediction_lines(s), CANONICAL_NOTE, MEMBER_NOTE]
+    for p in _shown(s, top):
         lines += ["", f"pattern {p.id}: {_pattern_line(s, p)}", _seeds_line(p),
                   text(pattern_equations(s.config, p.signs))]
+    lines += ["", *_more(s, top)] if _more(s, top) else []
     return "\n".join(lines)
 
 
-def to_markdown(s: Sweep) -> str:
+def to_markdown(s: Sweep, *, top: int | None = None) -> str:
     """The sweep as Markdown, each pattern a heading with its tables."""
     lines = [f"# Sweep: {_setting(s)}", "",
              f"{plural(len(s.patterns), 'sign pattern')} ({_threshold(s)}); {_diverged_line(s)}."]
     lines += [f"{line}." for line in _prediction_lines(s)]
-    for p in s.patterns:
+    lines += ["", f"{CANONICAL_NOTE} {MEMBER_NOTE}"]
+    for p in _shown(s, top):
         lines += ["", f"## Pattern {p.id}", "", _pattern_line(s, p) + ".", "",
                   _seeds_line(p) + ".", "", markdown(pattern_equations(s.config, p.signs))]
+    lines += ["", *_more(s, top)] if _more(s, top) else []
     return "\n".join(lines)
 
 
@@ -105,11 +124,11 @@ def to_dict(s: Sweep) -> dict[str, object]:
     }
 
 
-def to_json(s: Sweep) -> str:
-    """The sweep as JSON text."""
+def to_json(s: Sweep, *, top: int | None = None) -> str:
+    """The sweep as JSON text (every pattern: `top` only limits what text and Markdown show)."""
     return json.dumps(to_dict(s), indent=1)
 
 
-RENDERERS: dict[str, Callable[[Sweep], str]] = {
+RENDERERS: dict[str, Callable[..., str]] = {
     "text": to_text, "markdown": to_markdown, "json": to_json,
 }
