@@ -23,7 +23,9 @@ def test_import_nneq_loads_no_numpy():
 
 def test_a_public_name_loads_its_module_on_first_use():
     loaded = _modules_after("import nneq\nnneq.Config")
-    assert "numpy" in loaded and "nneq.playground.config" in loaded
+    assert "nneq.playground.config" in loaded and "nneq.playground.train" not in loaded
+    assert "numpy" not in loaded  # a configuration is validated without numerical code
+    assert "numpy" in _modules_after("import nneq\nnneq.train")
     assert "sympy" not in loaded and "matplotlib" not in loaded
 
 
