@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 def _sin(v: np.ndarray) -> np.ndarray:
     import numpy as np  # here, so that naming features (links, settings) needs no numpy
 
-    return np.sin(v)
+    out: np.ndarray = np.sin(v)
+    return out
 
 
 @dataclass(frozen=True)
