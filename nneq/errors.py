@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from nneq.playground.errors import ConfigError, NneqError
+from nneq.playground.errors import ConfigError, ConflictError, NneqError
 
-__all__ = ["ConfigError", "ModelFileError", "NneqError", "NneqWarning", "PoorModelWarning", "TableError"]
+__all__ = ["ConfigError", "ConflictError", "ModelFileError", "NneqError", "NneqWarning",
+           "PoorModelWarning", "TableError"]
 
 
 class ModelFileError(NneqError):

@@ -121,8 +121,14 @@ def test_messages_say_what_is_allowed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     values = runner.invoke(app, ["equations", str(MODEL), "--format", "sympy", "--values"])
     assert "--values applies only to --format markdown and text, not sympy" in values.stderr
+    both = runner.invoke(app, ["equations", str(MODEL), "--format", "json", "--values", "--biases"])
+    assert "--values and --biases apply only to --format markdown and text, not json" in both.stderr
+    compose = runner.invoke(app, ["equations", str(MODEL), "--compose"])
+    assert "--compose applies only to --format sympy and latex" in compose.stderr
     share = runner.invoke(app, ["equations", str(MODEL), "--threshold", "1.5", "--relative"])
-    assert "threshold=1.5" in share.stderr and "from 0 to 1" in share.stderr
+    assert "--threshold=1.5" in share.stderr and "from 0 to 1" in share.stderr
+    precision = runner.invoke(app, ["equations", str(MODEL), "--precision", "-2", "--values"])
+    assert "--precision=-2: expected a whole number of decimals from 0 to 17" in precision.stderr
     bad_format = runner.invoke(app, ["equations", str(MODEL), "--format", "html"])
     assert "markdown, text, latex, json, sympy, logic" in bad_format.stderr
     missing = runner.invoke(app, ["equations"])

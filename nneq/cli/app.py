@@ -183,7 +183,7 @@ class _Group(TyperGroup):
             typer.echo(f"nneq: {self._as_flag(err)}", err=True)
             sys.exit(2)
         except NneqError as err:
-            typer.echo(f"nneq: {err}{_alias_hint(err)}", err=True)
+            typer.echo(f"nneq: {err.worded(_flag)}{_alias_hint(err)}", err=True)
             sys.exit(2)
         except (KeyboardInterrupt, typer.Abort) as err:
             stop = signals.stop_of(err)
@@ -215,6 +215,11 @@ class _Group(TyperGroup):
         if name in _options_of(self):
             return str(ConfigError("--" + name.replace("_", "-"), err.value, err.allowed))
         return str(err)
+
+
+def _flag(setting: str) -> str:
+    """A library setting's name as the command line's flag: learning_rate → --learning-rate."""
+    return "--" + setting.replace("_", "-")
 
 
 def _alias_hint(err: NneqError) -> str:

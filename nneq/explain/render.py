@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nneq.errors import ConfigError, NneqError
+from nneq.errors import ConfigError, ConflictError
 from nneq.explain.equations import DROPPED, LayerEquations, Term, Unit, check_threshold, equations
 from nneq.explain.logic import logic
 from nneq.explain.symbolic import check_precision, composed, latex_name, to_latex, to_str, unit_expressions
@@ -200,9 +200,11 @@ def render(model: Model, *, fmt: str = "markdown", options: Options = DEFAULT) -
     if fmt not in FORMATS:
         raise ConfigError("format", fmt, "one of " + ", ".join(FORMATS))
     if options.compose and fmt not in COMPOSABLE:
-        raise NneqError("--compose applies only to --format " + " and ".join(COMPOSABLE))
-    given = [flag for flag, on in (("--values", options.values), ("--biases", options.biases)) if on]
+        raise ConflictError("{0} applies only to {1} " + " and ".join(COMPOSABLE), "compose", "format")
+    given = [name for name, on in (("values", options.values), ("biases", options.biases)) if on]
     if given and fmt not in TABLES:
-        raise NneqError(f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} only to "
-                        f"--format {' and '.join(TABLES)}, not {fmt}")
+        names = " and ".join(f"{{{k}}}" for k in range(len(given)))
+        raise ConflictError(f"{names} {'applies' if len(given) == 1 else 'apply'} only to "
+                            f"{{{len(given)}}} {' and '.join(TABLES)}, not {fmt}",
+                            *given, "format")
     return FORMATS[fmt](model, options=options)

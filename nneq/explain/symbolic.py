@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nneq.errors import ConfigError
 from nneq.explain.equations import LayerEquations, Unit, equations
 from nneq.playground.activations import ACTIVATIONS
+from nneq.playground.config import whole_number
 from nneq.playground.features import FEATURES
 from nneq.playground.model import Model
 
@@ -36,9 +36,8 @@ class UnitExpression:
 
 def check_precision(precision: int | None) -> None:
     """Raise ConfigError unless `precision` is None or a whole number of decimals 0…17."""
-    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)
-                                  or not 0 <= precision <= MAX_PRECISION):
-        raise ConfigError("precision", precision, f"a whole number of decimals from 0 to {MAX_PRECISION}")
+    if precision is not None:
+        whole_number("precision", precision, low=0, high=MAX_PRECISION, unit="decimals")
 
 
 def _number(value: float, precision: int | None) -> sympy.Float:

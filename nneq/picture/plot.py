@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nneq.errors import ConfigError, NneqError
+from nneq.errors import NneqError
 from nneq.picture.diagram import (
     DOMAIN,
     Heatmaps,
@@ -34,6 +34,7 @@ from nneq.picture.diagram import (
     shade,
 )
 from nneq.picture.diagram import caption as make_caption
+from nneq.playground.config import whole_number
 from nneq.playground.model import Model
 from nneq.storage.files import atomic_path
 
@@ -87,9 +88,7 @@ def plot_format(path: str | os.PathLike[str]) -> str:
 def check_dpi(dpi: int) -> int:
     """The resolution, if it is a whole number in DPI_RANGE; ConfigError otherwise."""
     low, high = DPI_RANGE
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or not low <= dpi <= high:
-        raise ConfigError("dpi", dpi, f"a whole number from {low} to {high}")
-    return dpi
+    return whole_number("dpi", dpi, low=low, high=high)
 
 
 @contextmanager

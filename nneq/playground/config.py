@@ -24,14 +24,35 @@ def _positive_finite(value: float) -> bool:
     return math.isfinite(value) and value > 0
 
 
-def _whole(value: object, low: int) -> TypeGuard[int | float]:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value == int(value)
-        and value >= low
-    )
+def is_whole(value: object, *, low: int | None = None, high: int | None = None
+             ) -> TypeGuard[int | float]:
+    """Whether `value` is a whole number within [low, high]: an int, or a float without a
+    fractional part (10.0 from a link or a TOML file), never a bool or a string."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def whole_number(setting: str, value: object, *, low: int | None = None,
+                 high: int | None = None, unit: str = "") -> int:
+    """`value` as an int if it is a whole number within [low, high]; ConfigError naming
+    `setting` otherwise. The one check of every count nneq takes (epochs, sizes, seeds …).
+
+    >>> whole_number("epochs", 10.0, low=0)
+    10
+    """
+    if is_whole(value, low=low, high=high):
+        return int(value)
+    what = f"a whole number{' of ' + unit if unit else ''}"
+    if low is not None and high is not None:
+        what += f" from {low} to {high}"
+    elif low is not None:
+        what += f" >= {low}"
+    elif high is not None:
+        what += f" <= {high}"
+    raise ConfigError(setting, value, what)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +95,7 @@ class Config:
               "a positive finite number")
         rate = number("reg_rate")
         check("reg_rate", math.isfinite(rate) and rate >= 0, "a finite number >= 0")
-        check("batch_size", _whole(self.batch_size, 1), "a whole number >= 1")
+        batch_size = whole_number("batch_size", self.batch_size, low=1)
         noise = number("noise")
         check("noise", 0 <= noise <= NOISE_MAX, f"a number from 0 to {NOISE_MAX} (percent)")
         percent = number("train_percent")
@@ -87,7 +108,7 @@ class Config:
         for field, value in (("learning_rate", self.learning_rate), ("reg_rate", rate),
                              ("noise", noise), ("train_percent", percent)):
             object.__setattr__(self, field, float(value))
-        object.__setattr__(self, "batch_size", int(self.batch_size))
+        object.__setattr__(self, "batch_size", batch_size)
 
     @property
     def problem(self) -> str:
@@ -163,7 +184,7 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
                 value = float(piece)
             except ValueError:
                 value = piece
-        if not _whole(value, 1) or value > MAX_UNITS:
+        if not is_whole(value, low=1, high=MAX_UNITS):
             raise ConfigError("shape", shape if isinstance(shape, str) else list(pieces),
                               f"hidden layer sizes that are whole numbers from 1 to {MAX_UNITS}, "
                               "such as 4,2")
@@ -175,7 +196,5 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
 
 
 def check_epochs(epochs: object) -> int:
-    """Epochs must be a whole number >= 0."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ConfigError("epochs", epochs, "a whole number >= 0")
-    return epochs
+    """Epochs as an int: a whole number >= 0; ConfigError otherwise."""
+    return whole_number("epochs", epochs, low=0)

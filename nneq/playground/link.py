@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from nneq.playground.config import NOISE_MAX, Config
+from nneq.playground.config import NOISE_MAX, Config, is_whole
 from nneq.playground.errors import ConfigError
 from nneq.playground.features import FEATURES
 
@@ -154,7 +154,7 @@ def parse_link(link: str) -> LinkSettings:
     if "networkShape" in pairs:
         raw = (pairs["networkShape"] or "").strip()
         sizes = [js_number(piece) if piece.strip() else 0.0 for piece in raw.split(",")]
-        if raw and not all(math.isfinite(s) and s >= 1 and s == int(s) for s in sizes):
+        if raw and not all(is_whole(s, low=1) for s in sizes):
             raise refuse("networkShape", pairs["networkShape"],
                          "hidden layer sizes that are whole numbers >= 1, such as 4,2")
         shape = tuple(int(s) for s in sizes) if raw else ()

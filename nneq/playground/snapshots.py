@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from nneq.playground.errors import ConfigError
+from nneq.playground.config import whole_number
 from nneq.playground.model import EpochSnapshot, Model
 from nneq.playground.network import Layer
 
@@ -31,9 +31,7 @@ class Run(Protocol):
 
 def check_snapshots(count: object) -> int:
     """The number of snapshots, a whole number from 0 to MAX_SNAPSHOTS; ConfigError otherwise."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_SNAPSHOTS:
-        raise ConfigError("snapshots", count, f"a whole number from 0 to {MAX_SNAPSHOTS}")
-    return count
+    return whole_number("snapshots", count, low=0, high=MAX_SNAPSHOTS)
 
 
 def snapshot_epochs(count: int, epochs: int) -> tuple[int, ...]:

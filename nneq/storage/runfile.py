@@ -87,8 +87,9 @@ def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
                    flags: Mapping[str, object] | None = None) -> Config:
     """The configuration from a link, then a run file's settings, then flags: later ones win.
 
-    A bad value is reported as its source names it: `--learning-rate` for a flag,
-    `learning-rate in run.toml` for a run file's key.
+    A bad value is reported as its source names it: `learning-rate in run.toml` for a run
+    file's key, the setting's own name (`learning_rate`, which the command line words as a
+    flag) for a flag.
     """
     merged: dict[str, object] = {}
     origin: dict[str, tuple[str, str]] = {}  # setting → (name as given, where)
@@ -102,7 +103,7 @@ def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
     for key, value in (flags or {}).items():
         if value is not None:
             merged[key.replace("-", "_")] = value
-            origin[key.replace("-", "_")] = ("--" + key.replace("_", "-"), "")
+            origin[key.replace("-", "_")] = (key.replace("-", "_"), "")  # worded by the caller
     try:
         return Config.from_dict(merged)
     except ConfigError as err:

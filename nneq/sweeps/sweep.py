@@ -27,9 +27,8 @@ from nneq.comparison.symmetry import (
     pattern_key,
 )
 from nneq.comparison.tables import Prediction
-from nneq.errors import ConfigError
 from nneq.explain.equations import check_threshold, network_equations
-from nneq.playground.config import Config, check_epochs
+from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.datasets import DATASETS
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, start
@@ -106,8 +105,7 @@ class Sweep:
 
 def member_seeds(seed: str, count: int) -> list[str]:
     """The members' seeds: the configuration's seed followed by -1, -2, …, each rerunnable alone."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SEEDS:
-        raise ConfigError("seeds", count, f"a whole number from 1 to {MAX_SEEDS}")
+    count = whole_number("seeds", count, low=1, high=MAX_SEEDS)
     return [f"{seed}-{k}" for k in range(1, count + 1)]
 
 
