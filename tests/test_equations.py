@@ -159,7 +159,7 @@ def test_unknown_format_and_misplaced_compose_are_refused():
         render(small_model(), fmt="html")
     for fmt in FORMATS:
         if fmt not in ("sympy", "latex"):
-            with pytest.raises(NneqError, match="^compose applies only to format sympy") as err:
+            with pytest.raises(NneqError, match=r"^compose applies only to format sympy") as err:
                 render(small_model(), fmt=fmt, options=Options(compose=True))
             # The library names its settings; the command line words them as flags.
             assert err.value.worded(lambda s: f"--{s}") == (
