@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from nneq.cli.coerce import light_coercion
+from nneq.cli.coerce import light_coercion, light_param
 from nneq.errors import ConfigError, NneqError
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
 from nneq.playground.config import NOISE_MAX, Config, check_epochs
@@ -78,6 +78,13 @@ class _Command(TyperCommand):
     """A command whose usage line names its arguments plainly: `nneq compare [OPTIONS] PREDICTED
     [MODEL]`, optional ones in brackets, and whose help lists arguments without Python types."""
 
+    def get_help_option(self, ctx: Any) -> Any:
+        """-h and --help, converted without pydantic like every other flag."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            light_param(option)
+        return option
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """[OPTIONS], then each argument's name."""
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -130,6 +137,13 @@ def _quiet_pipe() -> None:
 class _Group(TyperGroup):
     """Commands listed in workflow order and loaded on demand; user mistakes end as one line
     on stderr and exit code 2 rather than a traceback."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        """-h and --help, converted without pydantic like every other flag."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            light_param(option)
+        return option
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands of the table in its order, then any other registered ones."""
@@ -406,40 +420,46 @@ def settings_from(values: dict[str, Any]) -> tuple[Config, int]:
 
 class Progress:
     """The progress bar Typer brings, on a terminal's stderr: epochs done, elapsed time, rate,
-    time remaining and, when given, the losses. Called as `progress(epoch, losses)`."""
+    time remaining and, when given, the losses; redrawn at most ten times a second. Called as
+    `progress(epoch, losses)`; `done` is the last epoch reported."""
 
     def __init__(self, total: int, *, enabled: bool, label: str = "training",
                  unit: str = "epochs") -> None:
-        self.total, self.enabled, self.unit = total, enabled, unit
-        self.began = time.monotonic()
-        self.done = 0
-        self.losses: str = ""
+        self.total, self.unit = total, unit
+        self.began = self.shown = time.monotonic()
+        self.done = self.drawn = 0
+        self.losses = ""
         self.bar: Any = None
         if enabled:
             self.bar = typer.progressbar(length=total, label=label, file=sys.stderr, width=24,
-                                         show_eta=True, show_percent=False, show_pos=True,
+                                         show_eta=False, show_percent=False, show_pos=True,
                                          item_show_func=self._detail)
             self.bar.__enter__()
 
     def _detail(self, _item: object) -> str:
         elapsed = time.monotonic() - self.began
         rate = self.done / elapsed if elapsed > 0 else 0.0
-        return f"{elapsed:.1f} s, {rate:,.0f} {self.unit}/s{self.losses}"
+        left = f"{(self.total - self.done) / rate:.0f} s left" if rate else "… left"
+        return f"{self.unit}, {elapsed:.1f} s elapsed, {rate:,.0f} {self.unit}/s, {left}{self.losses}"
 
     def __call__(self, epoch: int, losses: Any = None) -> None:
+        self.done = epoch
         if self.bar is None:
             return
         if losses is not None:
             self.losses = "  loss train {:.3f} test {:.3f}".format(*losses[0])
-        self.bar.update(epoch - self.done)
-        self.done = epoch
+        now = time.monotonic()
+        if now - self.shown >= 0.1 or epoch >= self.total:
+            self.shown = now
+            self.bar.update(epoch - self.drawn)
+            self.drawn = epoch
 
     def close(self) -> None:
         """Remove the bar from the terminal."""
         if self.bar is not None:
             self.bar.render_finish = lambda: None  # the line is cleared instead of kept
             self.bar.__exit__(None, None, None)
-            typer.echo("\r\x1b[2K", err=True, nl=False)
+            typer.echo("\r\x1b[2K\x1b[?25h", err=True, nl=False)  # clear the line, show the cursor
             self.bar = None
 
 

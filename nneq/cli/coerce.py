@@ -100,14 +100,18 @@ def _converter(param: Any) -> _Converter | None:
     return None
 
 
-def light_coercion(command: Any) -> None:
-    """Give each of the command's plain flags the plain converter, once."""
-    if getattr(command, "_nneq_light", False):
+def light_param(param: Any) -> None:
+    """Give one flag the plain converter, if it is of a plain kind and Typer keeps one."""
+    if not hasattr(param, "_runtime_param") or getattr(param, "type_descriptor", None) is None:
         return
+    if isinstance(param._runtime_param, _Converter):
+        return
+    converter = _converter(param)
+    if converter is not None:
+        param._runtime_param = converter
+
+
+def light_coercion(command: Any) -> None:
+    """Give each of the command's plain flags the plain converter."""
     for param in command.params:
-        if not hasattr(param, "_runtime_param") or getattr(param, "type_descriptor", None) is None:
-            continue
-        converter = _converter(param)
-        if converter is not None:
-            param._runtime_param = converter
-    command._nneq_light = True
+        light_param(param)
