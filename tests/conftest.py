@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+# The compiled engine runs wherever numba is installed (CI installs it with the dev extra).
+ENGINES = ["numpy"] + (["compiled"] if importlib.util.find_spec("numba") else [])
 # The blog post's predicted tables, beside their run files: the examples are the fixtures.
 POST_TABLES = Path(__file__).parent.parent / "examples" / "post"
 REFERENCE_CASES = sorted(p.stem for p in DATA.glob("v0*.json"))

@@ -22,7 +22,7 @@ import nneq
 from nneq.cli import app
 from nneq.storage.modelfile import to_json
 
-from .conftest import reference
+from .conftest import ENGINES, reference
 
 runner = CliRunner()
 POST_LINK = (
@@ -238,11 +238,13 @@ def _read_terminal(fd: int, until: Callable[[str], bool], *, timeout: float) -> 
     return text
 
 
-def test_ctrl_c_saves_the_last_finished_epoch(in_tmp):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ctrl_c_saves_the_last_finished_epoch(in_tmp, engine):
     exe = nneq_executable()
     # stderr on a terminal, so that the progress bar shows once training is under way.
     terminal, child = pty.openpty()
-    process = subprocess.Popen([exe, "train", "--epochs", "10000000", "--out", "m.json"],
+    process = subprocess.Popen([exe, "train", "--epochs", "10000000", "--out", "m.json",
+                                "--engine", engine],
                                stdout=subprocess.PIPE, stderr=child, text=True)
     os.close(child)
     try:

@@ -26,6 +26,7 @@ from nneq.cli.coerce import light_coercion, light_param
 from nneq.errors import ConfigError, NneqError
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
 from nneq.playground.config import NOISE_MAX, Config, check_epochs
+from nneq.playground.engine import ENGINE_CHOICES
 from nneq.playground.features import FEATURES
 
 if TYPE_CHECKING:
@@ -338,9 +339,11 @@ if TYPE_CHECKING:
     DatasetName = str
     ActivationName = str
     RegularizationName = str
+    EngineName = str
 else:
     DatasetName, ActivationName = choices(_NAMES), choices(ACTIVATION_NAMES)
     RegularizationName = choices(REGULARIZATIONS)
+    EngineName = choices(ENGINE_CHOICES)
 DatasetOpt = Annotated[DatasetName | None, typer.Option(
     metavar=metavar(_NAMES), case_sensitive=False,
     help=f"The data; the problem type follows from it. [default: {_D.dataset}]")]
@@ -376,6 +379,10 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "only report uses are ignored.")]
 EpochsOpt = Annotated[int | None, typer.Option(
     metavar="N", help=f"Epochs to train. [default: {DEFAULT_EPOCHS}]")]
+EngineOpt = Annotated[EngineName | None, typer.Option(
+    metavar=metavar(ENGINE_CHOICES), case_sensitive=False,
+    help="Training engine; auto takes the compiled one (pip install 'nneq[fast]') when it is "
+    "installed and the run is long enough. [default: auto]")]
 
 
 def link_notes(link: str) -> list[str]:

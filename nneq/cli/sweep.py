@@ -14,6 +14,7 @@ from nneq.cli.app import (
     BatchSizeOpt,
     ConfigOpt,
     DatasetOpt,
+    EngineOpt,
     EpochsOpt,
     FeaturesOpt,
     InitZeroOpt,
@@ -65,6 +66,7 @@ def sweep(
     url: UrlOpt = None,
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
+    engine: EngineOpt = None,
     threshold: Annotated[float, typer.Option(
         metavar="MAGNITUDE", help="Links weaker than this count as absent in the patterns.")] = 0.0,
     relative: Annotated[bool, typer.Option(
@@ -121,7 +123,8 @@ def sweep(
     try:
         result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
                            relative=relative, prediction=prediction,
-                           keep_models=save_models is not None, on_epoch=progress)
+                           keep_models=save_models is not None, on_epoch=progress,
+                           engine=engine or _run_file_engine(config) or "auto")
     except KeyboardInterrupt as err:
         progress.close()
         stop = signals.stop_of(err)
@@ -158,6 +161,12 @@ def _write(result: Sweep, out: Path | None, folder: Path | None, files: list[Pat
     if late is not None:
         typer.echo(f"nneq: {late.word}; everything was written first", err=True)
         raise typer.Exit(late.code)
+
+
+def _run_file_engine(config: Path | None) -> str | None:
+    from nneq.storage.runfile import read_run_file
+
+    return read_run_file(config, ignore_page_keys=True).engine if config is not None else None
 
 
 def _file_name(seed: str) -> str:

@@ -17,6 +17,7 @@ from nneq.cli.app import (
     BatchSizeOpt,
     ConfigOpt,
     DatasetOpt,
+    EngineOpt,
     EpochsOpt,
     FeaturesOpt,
     InitZeroOpt,
@@ -112,6 +113,7 @@ def train(
     url: UrlOpt = None,
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
+    engine: EngineOpt = None,
     snapshots: Annotated[int | None, typer.Option(
         metavar="N", help="Keep the weights at this many evenly spaced epochs, plus the first and "
         "the last, in the model file (for nneq html's replay) [default: 0].")] = None,
@@ -127,14 +129,17 @@ def train(
     from nneq.storage.runfile import read_run_file
 
     settings, n_epochs = settings_from(locals())
-    if snapshots is None and config is not None:
-        snapshots = read_run_file(config, ignore_page_keys=True).snapshots
+    run_file = read_run_file(config, ignore_page_keys=True) if config is not None else None
+    if snapshots is None and run_file is not None:
+        snapshots = run_file.snapshots
     snapshots = snapshots or 0
     check_snapshots(snapshots)
+    chosen = choose_engine(engine or (run_file.engine if run_file else None) or "auto",
+                           settings, n_epochs)
     check_writable(out)
     check_not_input(out, [("--config", config)], name="--out")
     try:
-        run = training(settings)
+        run = training(settings, engine=chosen)
     except KeyboardInterrupt as err:
         early = signals.stop_of(err)
         raise fail(f"{early.word} before training began; nothing was saved",

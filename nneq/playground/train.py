@@ -10,7 +10,6 @@ finite epoch (`divergence`).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from nneq.playground.config import Config, check_epochs
 from nneq.playground.divergence import Snapshot
-from nneq.playground.errors import ConfigError
+from nneq.playground.engine import ENGINE_CHOICES, choose_engine
 from nneq.playground.history import History
 from nneq.playground.layout import Layout
 from nneq.playground.model import Model
@@ -46,48 +45,14 @@ def _numpy(config: Config, data: Stack, stacked: bool) -> Engine:
     return NumpyEngine(config, data, stacked=stacked)
 
 
-ENGINES: dict[str, Callable[[Config, Stack, bool], Engine]] = {"numpy": _numpy}
-ENGINE_CHOICES = ("auto", *ENGINES)
+def _compiled(config: Config, data: Stack, stacked: bool) -> Engine:
+    from nneq.playground.compiled import CompiledEngine  # imports numba: only when chosen
+
+    return CompiledEngine(config, data)
 
 
-def compiled_available() -> bool:
-    """Whether the compiled engine can run: numba is installed (not imported here)."""
-    return "compiled" in ENGINES and importlib.util.find_spec("numba") is not None
-
-
-# `auto` picks the compiled engine when the numpy engine's run would take longer than this
-# many seconds: about what loading numba and its cached kernel costs (see the README).
-AUTO_SECONDS = 1.0
-# Cost model of the numpy engine, from benchmarks/bench_engines.py: per update (a batch) and
-# per example and link within it, over both losses' examples once an epoch.
-_NUMPY_PER_UPDATE = 30e-6
-_NUMPY_PER_LINK_EXAMPLE = 4e-9
-
-
-def numpy_seconds(config: Config, epochs: int, *, members: int = 1) -> float:
-    """About how long the numpy engine takes for `epochs` epochs of `config` (a rough model)."""
-    points = 1200 if config.problem == "regression" else 500
-    n_train = points * config.train_percent // 100
-    updates = int(n_train // config.batch_size)
-    links = sum(a * b for a, b in zip(config.layer_sizes, config.layer_sizes[1:]))
-    per_epoch = (updates * _NUMPY_PER_UPDATE * max(1.0, members / 50)
-                 + members * (n_train + points) * links * _NUMPY_PER_LINK_EXAMPLE * 3)
-    return epochs * per_epoch
-
-
-def choose_engine(engine: str, config: Config, epochs: int, *, members: int = 1) -> str:
-    """The engine to use: `numpy` or `compiled` as asked, or for `auto` the compiled one when
-    numba is installed and the run is long enough to pay for loading it."""
-    if engine not in ENGINE_CHOICES:
-        raise ConfigError("engine", engine, "one of " + ", ".join(ENGINE_CHOICES))
-    if engine == "compiled" and not compiled_available():
-        raise ConfigError("engine", engine,
-                          "numpy or auto: the compiled engine needs pip install 'nneq[fast]'")
-    if engine != "auto":
-        return engine
-    if compiled_available() and numpy_seconds(config, epochs, members=members) > AUTO_SECONDS:
-        return "compiled"
-    return "numpy"
+ENGINES: dict[str, Callable[[Config, Stack, bool], Engine]] = {
+    "numpy": _numpy, "compiled": _compiled}
 
 
 class Training:
@@ -105,7 +70,8 @@ class Training:
         self.config = configs[0]
         self.layout: Layout = data.layout
         self.training_points = data.training_points
-        self.engine: Engine = ENGINES[engine](self.config, data, stacked)
+        self.engine: Engine = ENGINES[choose_engine(engine, self.config, 0)](
+            self.config, data, stacked)
         self.track_losses = track_losses
         self.epochs_run = 0
         losses = self.engine.losses() if track_losses else None
@@ -221,5 +187,5 @@ def train(config: Config, *, epochs: int = 500,
     return recorder.finish(run.model())
 
 
-__all__ = ["ENGINES", "ENGINE_CHOICES", "Lockstep", "Training", "choose_engine", "train",
-           "training"]
+__all__ = ["ENGINES", "ENGINE_CHOICES", "Engine", "Lockstep", "Training", "choose_engine",
+           "train", "training"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from nneq.errors import ConfigError, NneqError
 from nneq.playground.config import Config, check_epochs
+from nneq.playground.engine import check_engine
 from nneq.playground.link import parse_link
 from nneq.playground.snapshots import check_snapshots
 from nneq.storage.files import read_text
@@ -18,7 +19,7 @@ SETTINGS = (
     "dataset", "shape", "activation", "features", "learning-rate", "batch-size", "regularization",
     "reg-rate", "noise", "train-percent", "seed", "init-zero",
 )
-RUN_KEYS = (*SETTINGS, "epochs", "snapshots", "url")
+RUN_KEYS = (*SETTINGS, "epochs", "snapshots", "engine", "url")
 # Keys a run file may carry for its report page (see nneq.pages.report); training ignores them,
 # so that one run file serves `nneq train --config`, `nneq sweep --config` and `nneq report`.
 PAGE_KEYS = ("title", "description", "predicted", "alias", "threshold", "show-test", "discretize",
@@ -35,6 +36,7 @@ class RunFile:
     url: str | None = None
     snapshots: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    engine: str | None = None
 
 
 def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = (),
@@ -76,11 +78,17 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
             snapshots = check_snapshots(settings.pop("snapshots"))
         except ConfigError as err:
             raise ConfigError("snapshots", err.value, err.allowed, source=str(path)) from None
+    engine: str | None = None
+    if "engine" in settings:
+        try:
+            engine = check_engine(settings.pop("engine"))
+        except ConfigError as err:
+            raise ConfigError("engine", err.value, err.allowed, source=str(path)) from None
     url = settings.pop("url", None)
     if url is not None and not isinstance(url, str):
         raise ConfigError("url", url, "a Playground link as a string", source=str(path))
     extra = {k: settings.pop(k) for k in list(settings) if k in extra_keys}
-    return RunFile(str(path), settings, epochs, url, snapshots, extra)
+    return RunFile(str(path), settings, epochs, url, snapshots, extra, engine)
 
 
 def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,

@@ -100,6 +100,7 @@ def to_dict(s: Sweep) -> dict[str, object]:
     return {
         "config": s.config.to_dict(),
         "epochs": s.epochs,
+        "engine": s.engine,
         "threshold": s.threshold,
         "relative": s.relative,
         "seeds": [

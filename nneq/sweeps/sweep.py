@@ -30,6 +30,7 @@ from nneq.comparison.tables import Prediction
 from nneq.explain.equations import check_threshold, network_equations
 from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.datasets import DATASETS
+from nneq.playground.engine import choose_engine
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, start
 from nneq.playground.rng import SeedRandom
@@ -81,6 +82,7 @@ class Sweep:
     prediction: Prediction | None = None
     predicted_signs: int = 0  # signs the prediction states
     models: tuple[Model, ...] | None = None
+    engine: str = "numpy"  # the engine that trained every member
 
     @property
     def diverged(self) -> tuple[Member, ...]:
@@ -146,17 +148,20 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
               on_epoch: Callable[[int, np.ndarray | None], object] | None = None,
-              engine: str = "numpy") -> Sweep:
+              engine: str = "auto") -> Sweep:
     """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
 
     With `keep_models`, every member's model (with its loss history) is kept as well. A config
     without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
-    Every member is bit for bit the network `train` makes for its seed with the same `engine`.
+    Every member is bit for bit the network `train` makes for its seed with the same engine;
+    `engine` "auto" picks the compiled one when numba is installed and it pays for this sweep,
+    and the sweep records the engine used.
     """
     check_epochs(epochs)
     check_threshold(threshold, relative=relative)
     config = config.with_seed()
     names = member_seeds(str(config.seed), seeds)
+    engine = choose_engine(engine, config, epochs, members=seeds)
     run = stack(config, names, track_losses=keep_models, engine=engine)
     run.run(epochs, on_epoch)
     losses = run.final_losses()
@@ -189,5 +194,5 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     return Sweep(
         config, epochs, float(threshold), relative, tuple(members), tuple(patterns), prediction,
         int(sum(np.count_nonzero(m) for m in wanted)) if wanted is not None else 0,
-        tuple(models) if models is not None else None,
+        tuple(models) if models is not None else None, engine,
     )
