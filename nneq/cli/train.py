@@ -123,6 +123,7 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train a network exactly as the Playground would, and save it as a model file."""
+    from nneq.playground.engine import choose_engine
     from nneq.playground.snapshots import SnapshotRecorder, check_snapshots
     from nneq.playground.train import training
     from nneq.storage.files import check_not_input, check_writable

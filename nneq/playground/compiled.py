@@ -109,7 +109,7 @@ def forward_prop(p: np.ndarray, sizes: np.ndarray, block: np.ndarray, first_unit
         code = codes[layer]
         for j in range(n_out):
             a[here + j] = activation(code, a[here + j])  # a_j = f(z_j)
-    return a[first_unit[len(sizes) - 1]]
+    return float(a[first_unit[len(sizes) - 1]])
 
 
 @inline
