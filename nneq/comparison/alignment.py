@@ -10,22 +10,17 @@ is read flipped.
 
 from __future__ import annotations
 
-import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import permutations, product
 
 import numpy as np
 
-from nneq.comparison.assignment import best_matchings
-from nneq.comparison.canonical import first_nonzero
+from nneq.comparison.assignment import hungarian
 
-STATE_LIMIT = 256  # alignments kept per layer while breaking ties
-MATCHING_LIMIT = 256  # optimal matchings enumerated per kept alignment
-ORDER_ROUNDS = 20  # re-pairings `_order_guess` makes at most
-EXACT_BLOCK = 8  # blocks of tied units up to this size are ordered by trying every order
-ORDER_TIES = 24  # equally good orders per block `_order_guess` passes on
-REFINE_PASSES = 1000  # a safety net: every pass but the last improves, so few are needed
+EXACT_WORK = 3_000_000  # entries of the exact tables (arrangement pairs × links) `search` builds at most
+GREEDY_PASSES = 20  # re-solving passes of `greedy_search`; each kept pass improves the scores
 
 LayerChoice = tuple[tuple[int, ...], tuple[int, ...]]
 
@@ -35,11 +30,9 @@ LayerChoice = tuple[tuple[int, ...], tuple[int, ...]]
 # unit m with flip f then agrees on  a = #{i : P[i,p] = f·A[i,m] ≠ 0}  signs and disagrees on
 # d = #{i : P[i,p] = -f·A[i,m] ≠ 0}; with P·A counting agreements minus disagreements and
 # |P|·|A| their sum, a and d for f = +1 are (|P|ᵀ|A| ± PᵀA)/2, and f = -1 swaps them. The
-# weight a·(rows + 1) - d maximises agreements first and, among equals, prefers fewer
-# disagreements; an exact assignment then picks the units. When several assignments are
-# optimal, the one that lets the next layers agree most wins: searched exhaustively up to the
-# limits, then improved by `_refine`. Running on the learnt network's canonical form makes
-# every choice, ties included, independent of how the learnt network orders and signs its units.
+# weight a·(L + 1) - d, L the layer's predicted links, maximises the layer's agreements first
+# and, among equals, prefers fewer disagreements (d never reaches L + 1). Small networks are
+# searched exactly over every arrangement; larger ones layer by layer with assignments.
 
 
 def arranged(learnt: np.ndarray, rows: tuple[tuple[int, int], ...] | None) -> np.ndarray:
@@ -55,89 +48,244 @@ def arranged(learnt: np.ndarray, rows: tuple[tuple[int, int], ...] | None) -> np
 
 def _counts(p: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Agreements and disagreements (p_units, a_units) with every learnt unit read unflipped."""
-    p, a = p.astype(np.int64), a.astype(np.int64)
-    both = np.abs(p).T @ np.abs(a)
-    net = p.T @ a
+    # In floating point for the BLAS product: sums of ±1 are exact far beyond these sizes.
+    p, a = p.astype(np.float64), a.astype(np.float64)
+    both = (np.abs(p).T @ np.abs(a)).astype(np.int64)
+    net = (p.T @ a).astype(np.int64)
     return (both + net) // 2, (both - net) // 2
 
 
 def score(p: np.ndarray, a: np.ndarray, units: Sequence[int], flips: Sequence[int]) -> tuple[int, int]:
     """(agree, compared) of predicted columns read as learnt columns `units` with `flips`."""
-    agree = compared = 0
-    for col, (m, f) in enumerate(zip(units, flips)):
-        if m < 0 or m >= a.shape[1]:
-            continue
-        live = (p[:, col] != 0) & (a[:, m] != 0)
-        compared += int(live.sum())
-        agree += int((live & (p[:, col] == f * a[:, m])).sum())
-    return agree, compared
-
-
-@dataclass(frozen=True)
-class _State:
-    rows: tuple[tuple[int, int], ...] | None  # the layer below's alignment: (learnt unit, flip)
-    done: tuple[LayerChoice, ...]  # (units, flips) per layer so far
+    u, f = np.asarray(units, dtype=np.int64), np.asarray(flips, dtype=np.int64)
+    valid = (u >= 0) & (u < a.shape[1])
+    read = a[:, u[valid]] * f[valid][None, :]
+    mine = p[:, valid]
+    live = (mine != 0) & (read != 0)
+    return int((live & (mine == read)).sum()), int(live.sum())
 
 
 def search(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
            hint: list[LayerChoice] | None = None) -> list[LayerChoice]:
-    """The lexicographically best alignment (layer 1's agreement first) onto `learnt`.
+    """The best alignment onto `learnt`: layer 1's agreement first, then layer 2's, and so on.
 
-    `hint` is another alignment to start from if it scores better than the search's.
+    Exact (`exact_search`) while the network is small enough to weigh every pair of
+    consecutive layers' arrangements (EXACT_WORK); otherwise `greedy_search`, whose guarantee
+    is weaker. `hint` is another alignment to keep if it scores better.
     """
-    states = [_State(None, ())]
-    last = len(learnt) - 1
-    for k in range(last):
-        p = predicted[k].astype(np.int64)
-        solved = []
-        for state in states:
-            plus, minus = _weights(p, arranged(learnt[k], state.rows))
-            weight = np.maximum(plus, minus) if flips_allowed[k] else plus
-            total, matchings = best_matchings(weight, MATCHING_LIMIT)
-            solved.append((total, state, matchings, plus, minus))
-        top = max(s[0] for s in solved)
-        following = predicted[k + 1]
-        seen: set[tuple[tuple[bytes, bytes], ...]] = set()
-        states = []
-        for total, state, matchings, plus, minus in solved:
-            if total != top:
-                continue
-            for matching in matchings:
-                choices = []
-                for i, m in enumerate(matching):
-                    if m < 0:
-                        choices.append([(-1, 1)])
-                    elif not flips_allowed[k] or plus[i, m] > minus[i, m]:
-                        choices.append([(m, 1)])
-                    elif minus[i, m] > plus[i, m]:
-                        choices.append([(m, -1)])
-                    else:  # both readings agree equally: the next layer decides
-                        choices.append([(m, 1), (m, -1)])
-                for rows in product(*choices):
-                    if len(states) >= STATE_LIMIT:
-                        break
-                    # The next layer sees only the pairs (predicted row, arranged learnt row), in
-                    # any order: alignments giving the same pairs are interchangeable from here on.
-                    next_rows = arranged(learnt[k + 1], rows)
-                    key = tuple(sorted((following[i].tobytes(), next_rows[i].tobytes())
-                                       for i in range(len(rows))))
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    units = tuple(m for m, _ in rows)
-                    flips = tuple(f for _, f in rows)
-                    states.append(_State(rows, (*state.done, (units, flips))))
-    # The outputs stay where they are: the best arrangement of the last layer's rows wins.
-    p = predicted[last]
-    columns = min(p.shape[1], learnt[last].shape[1])
-    fixed = (tuple(range(columns)) + (-1,) * (p.shape[1] - columns), (1,) * p.shape[1])
-    best = max(states, key=lambda s: score(p, arranged(learnt[last], s.rows), *fixed))
-    found = [*best.done, fixed]
+    tables = exact_tables(predicted, learnt, flips_allowed)
+    if tables is not None:
+        found = tables.best_chain([p[t] for p, t in zip(predicted, tables.support)])
+    else:
+        found = greedy_search(predicted, learnt, flips_allowed)
     for other in (hint, identity_alignment(predicted, learnt)):
         if other is not None and (layer_scores(predicted, learnt, other)
                                   > layer_scores(predicted, learnt, found)):
             found = other
-    return _refine(predicted, learnt, flips_allowed, found)
+    return found
+
+
+# --- exact: every arrangement, weighed layer pair by layer pair -----------------------------
+
+
+def layer_choices(predicted: int, learnt: int, flips: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Every arrangement of one hidden layer: (units, flips), each (arrangements, predicted).
+
+    An arrangement reads each predicted unit as a distinct learnt unit (or none, -1, once the
+    learnt units run out), and with `flips` each read unit flipped or not.
+    """
+    if predicted <= learnt:
+        found = list(permutations(range(learnt), predicted))
+        units = np.array(found, dtype=np.int64).reshape(len(found), predicted)
+    else:  # learnt unit j sits at predicted position seats[j]; the other positions read none
+        places = list(permutations(range(predicted), learnt))
+        seats = np.array(places, dtype=np.int64).reshape(len(places), learnt)
+        units = np.full((len(seats), predicted), -1, dtype=np.int64)
+        units[np.arange(len(seats))[:, None], seats] = np.arange(learnt)[None, :]
+    if not flips or predicted == 0:
+        return units, np.ones_like(units)
+    signs = np.array(list(product((1, -1), repeat=predicted)), dtype=np.int64)
+    matched = units >= 0
+    # Flipping an unmatched unit changes nothing: keep those at +1, so each arrangement counts once.
+    keep = ~(((signs[None, :, :] < 0) & ~matched[:, None, :]).any(axis=2))
+    a, b = np.nonzero(keep)
+    return units[a], signs[b]
+
+
+def choice_count(predicted: int, learnt: int, flips: bool) -> int:
+    """How many arrangements `layer_choices` lists."""
+    matched = min(predicted, learnt)
+    return math.perm(max(predicted, learnt), matched) * (2 ** matched if flips else 1)
+
+
+@dataclass(frozen=True)
+class ExactTables:
+    """Every arrangement's learnt signs laid out at the predicted links, layer pair by layer pair.
+
+    support[k] marks layer k's predicted links (non-zero entries); pairs[k][g', g, e] is the
+    learnt sign read at link e when layer k's rows are arranged by the lower layer's
+    arrangement g' and its columns by arrangement g (the outputs have one: their own order).
+    A table of signs on the support then scores, per layer, agreements a and disagreements d
+    from one matrix product; s = a·(links + 1) - d orders agreements first, fewer
+    disagreements next, and a dynamic programme over the layers finds the arrangement whose
+    scores are lexicographically best (layer 1 first): exactly what `search` maximises.
+    """
+
+    support: tuple[np.ndarray, ...]
+    choices: tuple[tuple[np.ndarray, np.ndarray], ...]
+    pairs: tuple[np.ndarray, ...]  # (G_below, G, links) int8
+    outputs: int  # the learnt network's output units
+
+    def scores(self, k: int, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Layer k's (s, agreements) for tables `signs` (draws, links): each (draws, G_below, G)."""
+        pair = self.pairs[k]
+        g_below, g, links = pair.shape
+        if links == 0:  # nothing predicted in this layer: every arrangement scores 0
+            zero = np.zeros((len(signs), g_below, g), dtype=np.int64)
+            return zero, zero
+        flat = pair.reshape(-1, links).astype(np.float32)
+        net = (signs.astype(np.float32) @ flat.T).astype(np.int64)
+        both = np.abs(flat).sum(axis=1).astype(np.int64)
+        agree = (both[None, :] + net) // 2
+        s = agree * (links + 1) - (both[None, :] - agree)
+        return s.reshape(-1, g_below, g), agree.reshape(-1, g_below, g)
+
+    def _weights(self) -> list[int]:
+        """Per layer, the factor that makes the summed keys lexicographic in the layers' scores."""
+        base = 2 * max(links * (links + 1) for links in (p.shape[2] for p in self.pairs)) + 1
+        return [base ** (len(self.pairs) - 1 - k) for k in range(len(self.pairs))]
+
+    def best(self, signs: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Per table, the agreements of its best arrangement, and the back-pointers per layer.
+
+        signs[k] is (draws, links of layer k): the tables' signs on the support.
+        """
+        weights = self._weights()
+        value: np.ndarray | None = None
+        agreed: np.ndarray | None = None
+        back = []
+        for k, w in enumerate(weights):
+            s, agree = self.scores(k, signs[k])
+            total = s * w if value is None else value[:, :, None] + s * w
+            if agreed is not None:
+                agree = agreed[:, :, None] + agree
+            pick = np.argmax(total, axis=1)  # (draws, G): the best lower arrangement per one here
+            value = np.take_along_axis(total, pick[:, None, :], axis=1)[:, 0, :]
+            agreed = np.take_along_axis(agree, pick[:, None, :], axis=1)[:, 0, :]
+            back.append(pick)
+        if agreed is None:
+            raise ValueError("expected at least the output layer")
+        return agreed[:, 0], back
+
+    def best_chain(self, signs: Sequence[np.ndarray]) -> list[LayerChoice]:
+        """The best arrangement of one table, layer by layer (the outputs last, unmoved)."""
+        _, back = self.best([s.reshape(1, -1) for s in signs])
+        chosen, found = 0, []
+        for k in range(len(self.pairs) - 1, 0, -1):
+            chosen = int(back[k][0, chosen])
+            units, flips = self.choices[k - 1]
+            found.append((tuple(int(u) for u in units[chosen]), tuple(int(f) for f in flips[chosen])))
+        outputs = self.support[-1].shape[1]
+        fixed = (tuple(i if i < self.outputs else -1 for i in range(outputs)), (1,) * outputs)
+        return [*reversed(found), fixed]
+
+
+def exact_tables(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray],
+                 flips_allowed: Sequence[bool], *, limit: int = EXACT_WORK) -> ExactTables | None:
+    """The tables of `ExactTables`, or None when they would exceed `limit` entries."""
+    hidden = len(learnt) - 1
+    counts = [choice_count(p.shape[1], m.shape[1], f)
+              for p, m, f in zip(predicted[:-1], learnt[:-1], flips_allowed)]
+    below = [1, *counts]
+    here = [*counts, 1]
+    links = [int(np.count_nonzero(p)) for p in predicted]
+    if sum(a * b * max(e, 1) for a, b, e in zip(below, here, links)) > limit:
+        return None
+    base = 2 * max(e * (e + 1) for e in links) + 1
+    if base ** len(links) >= 2 ** 62:
+        return None
+    choices = tuple(layer_choices(p.shape[1], m.shape[1], f)
+                    for p, m, f in zip(predicted[:-1], learnt[:-1], flips_allowed))
+    outputs = learnt[-1].shape[1]
+    out_units = np.array([[i if i < outputs else -1 for i in range(predicted[-1].shape[1])]])
+    columns = [*choices, (out_units, np.ones_like(out_units))]
+    support, pairs = [], []
+    for k in range(hidden + 1):
+        m = np.asarray(learnt[k], dtype=np.int8)
+        padded = np.zeros((m.shape[0] + 1, m.shape[1] + 1), dtype=np.int8)
+        padded[:-1, :-1] = m  # index -1 reads the zero pad: no unit, no link
+        if k == 0:
+            rows_u = np.arange(m.shape[0])[None, :]
+            rows_f = np.ones_like(rows_u)
+        else:
+            rows_u, rows_f = choices[k - 1]
+        cols_u, cols_f = columns[k]
+        read = padded[rows_u] * rows_f[:, :, None].astype(np.int8)  # (G', r, n + 1)
+        full = read[:, :, cols_u]  # (G', r, G, c)
+        full = np.transpose(full, (0, 2, 1, 3)) * cols_f[None, :, None, :].astype(np.int8)
+        mask = np.asarray(predicted[k]) != 0
+        support.append(mask)
+        pairs.append(np.ascontiguousarray(full[:, :, mask]))
+    return ExactTables(tuple(support), choices, tuple(pairs), outputs)
+
+
+# --- beyond that: assignments layer after layer ----------------------------------------------
+
+
+def greedy_search(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool]
+                  ) -> list[LayerChoice]:
+    """Layer after layer, an exact assignment given the layers below; then passes that re-solve.
+
+    Guarantee: layer 1's agreement is the exact maximum, and every later layer's is the exact
+    maximum given how the layers below were aligned. Each pass solves layer k again so that,
+    among its equally good alignments, the one the next layer prefers wins (`_resolve`), then
+    the layers above it again; a pass is kept only when it improves the layer scores
+    lexicographically. Polynomial: O(n³) per layer and pass.
+    """
+    hidden = len(learnt) - 1
+    layers: list[LayerChoice] = []
+    rows = None
+    for k in range(hidden):
+        layers.append(_solve(predicted, learnt, flips_allowed, rows, k))
+        rows = tuple(zip(*layers[k]))
+    outputs = predicted[hidden].shape[1]
+    columns = min(outputs, learnt[hidden].shape[1])
+    layers.append((tuple(range(columns)) + (-1,) * (outputs - columns), (1,) * outputs))
+    scores = layer_scores(predicted, learnt, layers)
+    for _ in range(GREEDY_PASSES):
+        improved = False
+        for k in range(hidden - 1):
+            if _perfect(predicted, learnt, layers, k + 1):
+                continue  # every predicted link above agrees: no tie of layer k can do better
+            candidate = list(layers)
+            candidate[k] = _resolve(predicted, learnt, flips_allowed, candidate, k)
+            for j in range(k + 1, hidden):
+                candidate[j] = _solve(predicted, learnt, flips_allowed, tuple(zip(*candidate[j - 1])), j)
+            candidate_scores = layer_scores(predicted, learnt, candidate)
+            if candidate_scores > scores:
+                layers, scores, improved = candidate, candidate_scores, True
+        if not improved:
+            break
+    return layers
+
+
+def _perfect(predicted: list[np.ndarray], learnt: list[np.ndarray], layers: list[LayerChoice],
+             k: int) -> bool:
+    """Whether every predicted link of layer k agrees under `layers` (none absent, none wrong)."""
+    rows = tuple(zip(*layers[k - 1])) if k else None
+    agree, _ = score(predicted[k], arranged(learnt[k], rows), *layers[k])
+    return agree == int(np.count_nonzero(predicted[k]))
+
+
+def _solve(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
+           rows: tuple[tuple[int, int], ...] | None, k: int) -> LayerChoice:
+    """Layer k's exact best assignment with its rows arranged as `rows` says."""
+    plus, minus = _weights(predicted[k].astype(np.int64), arranged(learnt[k], rows))
+    weight = np.maximum(plus, minus) if flips_allowed[k] else plus
+    matching = hungarian(weight)
+    flips = tuple(-1 if m >= 0 and flips_allowed[k] and minus[i, m] > plus[i, m] else 1
+                  for i, m in enumerate(matching))
+    return tuple(matching), flips
 
 
 def identity_alignment(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray]
@@ -148,9 +296,9 @@ def identity_alignment(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndar
 
 
 def _weights(p: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per (predicted, learnt) unit: agreements·(rows + 1) - disagreements, unflipped and flipped."""
+    """Per (predicted, learnt) unit: agreements·(links + 1) - disagreements, unflipped and flipped."""
     agree, disagree = _counts(p, a)
-    scale = p.shape[0] + 1
+    scale = int(np.count_nonzero(p)) + 1
     return agree * scale - disagree, disagree * scale - agree
 
 
@@ -184,207 +332,13 @@ def _resolve(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowe
             read[:, q] = f * learnt[k + 1][:, m]
     next_plus, next_minus = _weights(following.T, read.T)  # (predicted rows, learnt rows)
     big = 2 * int(np.abs(next_plus).sum() + np.abs(next_minus).sum()) + 1
+    if big * (int(np.abs(plus).max(initial=0)) + int(np.abs(minus).max(initial=0)) + 1) >= 2 ** 52:
+        return _solve(predicted, learnt, flips_allowed, rows, k)  # beyond a float's exact integers
     keep, turn = plus * big + next_plus, minus * big + next_minus
     weight = np.maximum(keep, turn) if flips_allowed[k] else keep
-    _, (matching, *_) = best_matchings(weight, 1)
+    matching = hungarian(weight)
     flips = tuple(-1 if m >= 0 and flips_allowed[k] and turn[i, m] > keep[i, m] else 1
                   for i, m in enumerate(matching))
     return tuple(matching), flips
 
 
-def _moves(layer: LayerChoice, flips_allowed: bool) -> list[LayerChoice]:
-    """Small changes of one layer's alignment: two predicted units trade learnt units, or one flips."""
-    units, flips = layer
-    found = []
-    for i, j in itertools.combinations(range(len(units)), 2):
-        if units[i] >= 0 or units[j] >= 0:
-            u, f = list(units), list(flips)
-            u[i], u[j] = u[j], u[i]
-            for fi, fj in ((f[j], f[i]), (f[i], f[j])) if flips_allowed else ((1, 1),):
-                f[i], f[j] = fi, fj
-                found.append((tuple(u), tuple(f)))
-    if flips_allowed:
-        for i in range(len(units)):
-            f = list(flips)
-            f[i] = -f[i]
-            found.append((units, tuple(f)))
-    return found
-
-
-def _blocks(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
-            layers: list[LayerChoice], k: int) -> tuple[np.ndarray, ...]:
-    """Layer k's blocks of interchangeable units, and layer k + 1's rows read block-wise.
-
-    Learnt units of layer k whose aligned columns are equal up to sign form a block: the
-    predicted units read as them may trade them freely, flips following, without changing
-    layer k's score. Reading each learnt row of layer k + 1 with the sign s that makes its
-    column start with +, and each predicted row with t = f·s (f its current flip), makes
-    every pairing inside a block look the same. Returns the block of each predicted and each
-    learnt unit (-1 outside any), t, s and those read rows.
-    """
-    units, flips = layers[k]
-    below = None if k == 0 else tuple(zip(*layers[k - 1]))
-    a = arranged(learnt[k], below)
-    first = first_nonzero(a[None].astype(np.int8))[0] if a.shape[0] else np.ones(a.shape[1])
-    s = np.where((first < 0) & flips_allowed[k], -1, 1)
-    blocks: dict[bytes, int] = {}
-    block_p = np.full(len(units), -1)
-    block_l = np.full(a.shape[1], -1)
-    t = np.ones(len(units), dtype=np.int64)
-    for i, (m, f) in enumerate(zip(units, flips)):
-        if m >= 0:
-            block_p[i] = block_l[m] = blocks.setdefault((s[m] * a[:, m]).tobytes(), len(blocks))
-            t[i] = f * s[m]
-    return (block_p, block_l, t, s, predicted[k + 1].astype(np.int64) * t[:, None],
-            learnt[k + 1].astype(np.int64) * s[:, None])
-
-
-def _block_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
-                 layers: list[LayerChoice], k: int) -> LayerChoice:
-    """Layer k + 1 aligned without trusting the order inside layer k's blocks (`_blocks`).
-
-    Within a block, a predicted column q of layer k + 1 can agree with learnt column m on at
-    most min(#+, #+) + min(#-, #-) signs, whatever the order; the assignment on these bounds
-    guesses layer k + 1.
-    """
-    block_p, block_l, _, _, p, rows = _blocks(predicted, learnt, flips_allowed, layers, k)
-    count = int(max(block_p.max(initial=-1), block_l.max(initial=-1))) + 1
-    member_p = (block_p[None, :] == np.arange(count)[:, None]).astype(np.int64)
-    member_l = (block_l[None, :] == np.arange(count)[:, None]).astype(np.int64)
-    p_plus, p_minus = member_p @ (p > 0), member_p @ (p < 0)  # (block, predicted column)
-    l_plus, l_minus = member_l @ (rows > 0), member_l @ (rows < 0)  # (block, learnt column)
-
-    def bound(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.asarray(np.minimum(x[:, :, None], y[:, None, :]).sum(axis=0))
-
-    keep = bound(p_plus, l_plus) + bound(p_minus, l_minus)
-    turn = bound(p_plus, l_minus) + bound(p_minus, l_plus)
-    weight = np.maximum(keep, turn) if flips_allowed[k + 1] else keep
-    _, (matching, *_) = best_matchings(weight, 1)
-    guess_flips = tuple(-1 if m >= 0 and flips_allowed[k + 1] and turn[q, m] > keep[q, m] else 1
-                        for q, m in enumerate(matching))
-    return tuple(matching), guess_flips
-
-
-def _order_guess(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
-                 layers: list[LayerChoice], k: int) -> list[LayerChoice]:
-    """Layer k reordered inside its blocks (`_blocks`) by how layer k + 1's rows resemble each other.
-
-    Two rows of layer k + 1 agree on a number of signs that no permutation or flip of layer
-    k + 1 changes (the entries of R·Rᵀ). A row's agreements with the rows of each block, sorted,
-    do not depend on the order inside the blocks either, so predicted and learnt units of a
-    block are paired by how close these signatures are. Orders that fit equally well are all
-    returned (a few per block), for the next layer to choose from.
-    """
-    units, flips = layers[k]
-    block_p, block_l, t, s, p, rows = _blocks(predicted, learnt, flips_allowed, layers, k)
-    like_p, like_l = p @ p.T, rows @ rows.T
-    blocks = sorted(set(block_p[block_p >= 0].tolist()))
-
-    def signature(like: np.ndarray, block: np.ndarray, i: int) -> list[int]:
-        return [v for b in blocks for v in sorted(like[i, block == b].tolist())]
-
-    pairs = {b: (np.flatnonzero(block_p == b), np.flatnonzero(block_l == b)) for b in blocks}
-    mapping = {int(i): int(units[i]) for i in np.flatnonzero(block_p >= 0)}
-    for ps, ls in pairs.values():
-        cost = np.array([[-sum(abs(x - y) for x, y in zip(signature(like_p, block_p, int(i)),
-                                                          signature(like_l, block_l, int(m))))
-                          for m in ls] for i in ps], dtype=np.int64)
-        _, (matching, *_) = best_matchings(cost, 1)
-        mapping.update({int(i): int(ls[j]) for i, j in zip(ps, matching)})
-    mapping, ties = _settle(like_p, like_l, pairs, mapping)
-
-    def layer(chosen: dict[int, int]) -> LayerChoice:
-        new_units, new_flips = list(units), list(flips)
-        for i, m in chosen.items():
-            new_units[i], new_flips[i] = m, int(t[i] * s[m])  # the flip that keeps f·s = t
-        return tuple(new_units), tuple(new_flips)
-
-    found = [layer(mapping)]
-    for b, orders in ties.items():
-        ps, ls = pairs[b]
-        for order in orders[1:]:
-            found.append(layer({**mapping, **{int(i): int(ls[j]) for i, j in zip(ps, order)}}))
-    return found
-
-
-def _settle(like_p: np.ndarray, like_l: np.ndarray, pairs: dict[int, tuple[np.ndarray, np.ndarray]],
-            mapping: dict[int, int]) -> tuple[dict[int, int], dict[int, list[list[int]]]]:
-    """Pair each block's units again until the pairing settles; also the tied orders per block.
-
-    Predicted and learnt units of a block are paired by their agreements with every other row
-    under the current pairing: a block of up to EXACT_BLOCK units tries every order (the
-    quadratic objective vectorised over all of them), larger blocks take the linearised
-    assignment.
-    """
-    mapping = dict(mapping)
-    ties: dict[int, list[list[int]]] = {}
-    for _ in range(ORDER_ROUNDS):
-        changed = False
-        for b, (ps, ls) in pairs.items():
-            inside = set(ps.tolist())
-            outside = np.array([j for j in sorted(mapping) if j not in inside], dtype=np.int64)
-            cross = np.abs(like_p[np.ix_(ps, outside)][:, None, :]
-                           - like_l[np.ix_(ls, np.array([mapping[j] for j in outside.tolist()],
-                                                        dtype=np.int64))][None, :, :]
-                           ).sum(axis=2)  # (ps, ls)
-            if len(ps) <= EXACT_BLOCK and len(ps) == len(ls):
-                orders = np.array(list(permutations(range(len(ls)))), dtype=np.int64)
-                inner = np.abs(like_p[np.ix_(ps, ps)][None]
-                               - like_l[np.ix_(ls, ls)][orders[:, :, None], orders[:, None, :]])
-                total = inner.sum(axis=(1, 2)) + 2 * cross[np.arange(len(ps)), orders].sum(axis=1)
-                best = orders[total == total.min()]
-                ties[b] = best[:ORDER_TIES].tolist()
-                matching = best[0].tolist()
-            else:
-                _, (matching, *_) = best_matchings(-cross, 1)
-            for i, j in zip(ps, matching):
-                changed |= mapping[int(i)] != int(ls[j])
-                mapping[int(i)] = int(ls[j])
-        if not changed:
-            break
-    return mapping, ties
-
-
-def _refine(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_allowed: Sequence[bool],
-            layers: list[LayerChoice]) -> list[LayerChoice]:
-    """Improve the choice among tied optima, keeping every layer at its exact maximum.
-
-    Each step is kept only if it improves the per-layer scores lexicographically (so the passes
-    end): layer k solved again for the next layer's sake (`_resolve`); fresh guesses that do not
-    trust the order inside layer k's ties, for layer k + 1 (`_block_guess`) or for that order
-    itself (`_order_guess`), with both layers solved again; and a small change of layer k that
-    keeps its score (`_moves`) with layer k + 1 solved again. The guesses and moves escape
-    alignments where two layers are wrong together.
-    """
-    scores = layer_scores(predicted, learnt, layers)
-    for _ in range(REFINE_PASSES):
-        improved = False
-        for k in range(len(learnt) - 1):
-            candidates = [[*layers[:k], _resolve(predicted, learnt, flips_allowed, layers, k),
-                           *layers[k + 1:]]]
-            if k + 1 < len(learnt) - 1:  # a fresh guess for layer k + 1, then both solved again
-                guess = [*layers[:k + 1], _block_guess(predicted, learnt, flips_allowed, layers, k),
-                         *layers[k + 2:]]
-                guess[k] = _resolve(predicted, learnt, flips_allowed, guess, k)
-                guess[k + 1] = _resolve(predicted, learnt, flips_allowed, guess, k + 1)
-                candidates.append(guess)
-                for guessed in _order_guess(predicted, learnt, flips_allowed, layers, k):
-                    order = [*layers[:k], guessed, *layers[k + 1:]]
-                    order[k + 1] = _resolve(predicted, learnt, flips_allowed, order, k + 1)
-                    order[k] = _resolve(predicted, learnt, flips_allowed, order, k)
-                    candidates.append(order)
-            for move in _moves(layers[k], flips_allowed[k]):
-                changed = [*layers[:k], move, *layers[k + 1:]]
-                if layer_scores(predicted, learnt, changed)[k] != scores[k]:
-                    continue
-                if k + 1 < len(learnt) - 1:
-                    changed[k + 1] = _resolve(predicted, learnt, flips_allowed, changed, k + 1)
-                candidates.append(changed)
-            for candidate in candidates:
-                candidate_scores = layer_scores(predicted, learnt, candidate)
-                if candidate_scores > scores:
-                    layers, scores, improved = candidate, candidate_scores, True
-        if not improved:
-            break
-    return layers

@@ -2,12 +2,14 @@
 
 Used to align a layer's predicted units with learnt units. Small problems use a dynamic
 programme over subsets of columns, which can also list every optimal pairing (the ties);
-large ones the Hungarian method, which gives one optimum in O(n³).
+large ones SciPy's `linear_sum_assignment` (a shortest augmenting path method, O(n³)),
+which gives one optimum.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 DP_UNITS = 12  # up to this many columns (after putting the smaller side in rows): DP; wider: Hungarian
 
@@ -16,7 +18,7 @@ def best_matchings(weights: np.ndarray, limit: int) -> tuple[int, list[tuple[int
     """The best total weight of a matching covering min(rows, cols), and up to `limit` optima.
 
     Each matching gives, per row, its column or -1. Layers up to DP_UNITS wide use an exact DP
-    over subsets of columns, which also lists the ties; wider ones the Hungarian method.
+    over subsets of columns, which also lists the ties; wider ones `linear_sum_assignment`.
     """
     rows, cols = weights.shape
     if rows == 0 or cols == 0:
@@ -71,43 +73,11 @@ def best_matchings(weights: np.ndarray, limit: int) -> tuple[int, list[tuple[int
 
 
 def hungarian(weights: np.ndarray) -> tuple[int, ...]:
-    """A maximum-weight matching by the Hungarian method (potentials, O(n³)) on the padded square."""
-    rows, cols = weights.shape
-    n = max(rows, cols)
-    cost = np.zeros((n + 1, n + 1))
-    cost[1:rows + 1, 1:cols + 1] = -weights  # minimise the negated weights; padding costs 0
-    u, v = np.zeros(n + 1), np.zeros(n + 1)
-    owner = np.zeros(n + 1, dtype=np.int64)  # owner[j]: the row matched to column j (1-based)
-    way = np.zeros(n + 1, dtype=np.int64)
-    for i in range(1, n + 1):
-        owner[0] = i
-        j0 = 0
-        slack = np.full(n + 1, np.inf)
-        used = np.zeros(n + 1, dtype=bool)
-        while True:
-            used[j0] = True
-            i0 = owner[j0]
-            free = ~used
-            free[0] = False
-            reduced = cost[i0] - u[i0] - v
-            better = free & (reduced < slack)
-            slack[better] = reduced[better]
-            way[better] = j0
-            candidates = np.flatnonzero(free)
-            j1 = int(candidates[np.argmin(slack[candidates])])
-            delta = slack[j1]
-            u[owner[used]] += delta
-            v[used] -= delta
-            slack[free] -= delta
-            j0 = j1
-            if owner[j0] == 0:
-                break
-        while j0:
-            j1 = int(way[j0])
-            owner[j0] = owner[j1]
-            j0 = j1
-    match = [-1] * rows
-    for j in range(1, cols + 1):
-        if 0 < owner[j] <= rows:
-            match[owner[j] - 1] = j - 1
+    """A maximum-weight matching covering min(rows, cols): per row its column, or -1."""
+    w = np.asarray(weights, dtype=np.float64)
+    match = [-1] * w.shape[0]
+    if w.size:
+        rows, cols = linear_sum_assignment(w, maximize=True)
+        for i, j in zip(rows.tolist(), cols.tolist()):
+            match[i] = j
     return tuple(match)

@@ -16,6 +16,7 @@ layer holds at most MAX_UNITS units, as a network's does; a unit beyond is refus
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -134,6 +135,7 @@ class _Ref:
     text: str
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_ref(text: str) -> _Ref | None:
     for pattern, kind in _UNIT_NAMES:
         match = pattern.match(text)
