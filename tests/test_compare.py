@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import nneq
 from nneq.cli import app
 from nneq.comparison import symmetry as S
-from nneq.comparison.compare import compare, compare_models, read_predicted
+from nneq.comparison.compare import compare, compare_models, idle_units, read_predicted
 from nneq.comparison.report import RENDERERS, to_dict
 from nneq.comparison.tables import Prediction, from_equations, parse_tables, read_tables
 from nneq.errors import NneqError
@@ -93,7 +93,9 @@ def random_prediction(rng: np.random.Generator, model: Model) -> str:
     """Tables of random signs, with a random number of units and sometimes another depth."""
     depth = len(model.config.shape) + int(rng.choice([0, 0, 0, -1, 1]))
     depth = max(depth, 0)
-    sizes = [int(rng.integers(1, 6)) for _ in range(depth)]
+    # Units the network has, in its layers (a unit it cannot have is an error, tested apart).
+    shape = model.config.shape
+    sizes = [int(rng.integers(1, (shape[i] if i < len(shape) else 5) + 1)) for i in range(depth)]
     inputs = list(dict.fromkeys([*model.config.features, "sin(x2)"]))  # maybe one it lacks
     blocks = []
     for layer in range(1, depth + 2):
@@ -123,7 +125,7 @@ def test_symmetries_of_the_network_change_neither_agreement_nor_canonical_form(d
     model, rng = drawn
     prediction = parse_tables(random_prediction(rng, model))
     moved = S.transform_model(model, random_symmetry(rng, model))
-    before, after = compare(prediction, model), compare(prediction, moved)
+    before, after = compare(prediction, model, chance=False), compare(prediction, moved, chance=False)
     assert (before.agree, before.compared) == (after.agree, after.compared)
     assert 0 <= before.agree <= before.compared
     assert (S.canonical(S.sign_matrices(model), flippable=S.flippable(model)).key
@@ -141,11 +143,16 @@ def test_a_model_agrees_fully_with_its_own_tables_in_every_case(drawn, threshold
     model, _ = drawn
     layers = equations(model, threshold=threshold)
     tables = markdown(layers, options=Options(threshold=threshold))
-    kept = sum(len(u.kept) for layer in layers for u in layer.units)
+    # Links touching idle units (no live incoming link) are left out of the counts.
+    idle = idle_units(layers)
+    kept = sum(1 for layer in layers for u in layer.units if u.name not in idle
+               for t in u.kept if t.source not in idle)
     for prediction in (parse_tables(tables), from_equations(layers)):
-        result = compare(prediction, model, threshold=threshold)
-        assert result.agree == result.compared == kept
-        assert result.count("disagree") == result.count("absent") == result.count("unpredicted") == 0
+        result = compare(prediction, model, threshold=threshold, chance=False)
+        assert result.agree == result.compared == result.total == kept
+        assert result.count("disagree") == result.count("unpredicted") == 0
+        assert all(t.reason == "idle" for la in result.layers for u in la.units for t in u.terms
+                   if t.status == "absent")
         for layer in result.layers:
             assert not layer.missing and not layer.unpredicted
 
@@ -187,7 +194,7 @@ def test_a_ten_unit_layer_keeps_one_naming_from_equations_to_the_comparison():
                 for layer in p.layers for u in layer.units]
 
     assert reading(prediction) == reading(from_equations(equations(model)))
-    result = compare(prediction, model)
+    result = compare(prediction, model, chance=False)
     assert result.agree == result.compared == 2 * 10 + 10 * 3 + 3
     first, second = result.layers[0], result.layers[1]
     assert [u.name for u in first.units] == [u.learnt for u in first.units] == names
@@ -304,17 +311,27 @@ def test_two_seeds_compared_the_same_way():
 
 
 def test_missing_and_unpredicted_units(xor_model):
-    text = ("| First Hidden Layer | Equation |\n|---|---|\n| h11 | x1 - x2 |\n| h15 | x1 |\n"
-            "| h16 | x2 |\n| h17 | - x2 |\n| h18 | x1 + x2 |")
+    text = ("| First Hidden Layer | Equation |\n|---|---|\n| h11 | x1 - x2 |\n| h13 | x1 |\n")
     result = compare(parse_tables(text), xor_model)
     first = result.layers[0]
-    assert len(first.missing) == 1 and first.unpredicted == ()
+    assert first.missing == () and len(first.unpredicted) == 2
     assert [(m.name, m.learnt) for m in result.layers[1].unpredicted] == [("h21", "h21"),
                                                                           ("h22", "h22")]
     assert [(m.name, m.learnt) for m in result.layers[2].unpredicted] == [("o1", "o1")]
     literal = compare(parse_tables(text), xor_model, symmetry=False)
-    assert literal.layers[0].missing == ("h15", "h16", "h17", "h18")
-    assert [m.learnt for m in literal.layers[0].unpredicted] == ["h12", "h13", "h14"]
+    assert [m.learnt for m in literal.layers[0].unpredicted] == ["h12", "h14"]
+
+
+@pytest.mark.parametrize(("text", "line", "what"), [
+    ("| First Hidden Layer | Equation |\n|---|---|\n| h11 | x1 - x2 |\n| h15 | x1 |\n", 4,
+     "h15 cannot exist: the network's First Hidden Layer has 4 units"),
+    ("| h11 | x1 |\n| h21 | h11 |\n\n| h31 | h23w23 |\n| o1 | h31 |", 4,
+     "h23w23 in h31's equation cannot exist: the network's Second Hidden Layer has 2 units"),
+    ("| h11 | x1 |\n| h21 | h11 |\n| o2 | h21 |", 3, "o2 cannot exist: the network has 1 output"),
+])
+def test_units_the_network_cannot_have_are_errors_with_their_line(xor_model, text, line, what):
+    with pytest.raises(NneqError, match=rf"^line {line}: {what}"):
+        compare(parse_tables(text), xor_model)
 
 
 def test_learnt_links_not_predicted_take_free_names(xor_model):

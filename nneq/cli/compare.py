@@ -31,29 +31,40 @@ def compare(
         metavar="NAME=FEATURE", help="Another name for an input, e.g. x3=x1x2 (repeatable).")] = None,
     threshold: Annotated[float, typer.Option(
         metavar="MAGNITUDE", help="Treat learnt links weaker than this as absent.")] = 0.0,
+    relative: Annotated[bool, typer.Option(
+        "--relative", help="Read --threshold as a share (0 to 1) of each unit's largest incoming "
+                           "magnitude.")] = False,
     no_symmetry: Annotated[bool, typer.Option(
         "--no-symmetry", help="Compare units by name: no reordering or flipping.")] = False,
+    draws: Annotated[int | None, typer.Option(
+        min=1, metavar="N", help="Random tables to sample for the chance level [default: every "
+                                 "table when few enough, else until the p-value's standard "
+                                 "error is at most 0.01].")] = None,
     report: Annotated[Format, typer.Option(
         "--format", metavar=metavar(RENDERERS), case_sensitive=False,
         help="How to write the report.")] = "text",
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit with code 4 when any predicted sign disagrees.")] = False,
+        "--strict", help="Exit with code 4 when any predicted sign disagrees or the shapes "
+                         "differ.")] = False,
 ) -> None:
     """Check predicted sign tables against the learnt network, allowing for its symmetries."""
     from nneq.comparison.compare import compare as compare_tables
     from nneq.comparison.compare import compare_models, read_predicted
     from nneq.comparison.tables import parse_aliases
+    from nneq.explain.equations import check_threshold
     from nneq.playground.model import Model
     from nneq.storage.modelfile import load
 
+    check_threshold(threshold, relative=relative)
     learnt = load(model)
     given = read_predicted(predicted, aliases=parse_aliases(alias or []))
     if isinstance(given, Model):
-        result = compare_models(given, learnt, threshold=threshold, symmetry=not no_symmetry,
+        result = compare_models(given, learnt, threshold=threshold, relative=relative,
+                                symmetry=not no_symmetry, draws=draws,
                                 predicted_source=str(predicted), model_source=str(model))
     else:
-        result = compare_tables(given, learnt, threshold=threshold, symmetry=not no_symmetry,
-                                model_source=str(model))
+        result = compare_tables(given, learnt, threshold=threshold, relative=relative,
+                                symmetry=not no_symmetry, draws=draws, model_source=str(model))
     typer.echo(RENDERERS[report](result))
-    if strict and result.count("disagree"):
+    if strict and (result.count("disagree") or result.shape):
         raise typer.Exit(DISAGREE)

@@ -136,46 +136,55 @@ class ExactTables:
     pairs: tuple[np.ndarray, ...]  # (G_below, G, links) int8
     outputs: int  # the learnt network's output units
 
-    def scores(self, k: int, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Layer k's (s, agreements) for tables `signs` (draws, links): each (draws, G_below, G)."""
+    def scores(self, k: int, signs: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+        """Layer k's scores s for tables `signs` (draws, links), as (draws, G_below, G).
+
+        With a = (both + net)/2 agreements and d = both - a disagreements, s = a·(L + 1) - d
+        = a·(L + 2) - both; every value is a small integer, exact in floating point.
+        """
         pair = self.pairs[k]
         g_below, g, links = pair.shape
         if links == 0:  # nothing predicted in this layer: every arrangement scores 0
-            zero = np.zeros((len(signs), g_below, g), dtype=np.int64)
-            return zero, zero
+            return np.zeros((len(signs), g_below, g), dtype=dtype)
         flat = pair.reshape(-1, links).astype(np.float32)
-        net = (signs.astype(np.float32) @ flat.T).astype(np.int64)
-        both = np.abs(flat).sum(axis=1).astype(np.int64)
-        agree = (both[None, :] + net) // 2
-        s = agree * (links + 1) - (both[None, :] - agree)
-        return s.reshape(-1, g_below, g), agree.reshape(-1, g_below, g)
+        net: np.ndarray = (signs.astype(np.float32) @ flat.T).astype(dtype)
+        both = np.abs(flat).sum(axis=1).astype(dtype)
+        s = (both[None, :] + net) * dtype((links + 2) / 2) - both[None, :]
+        return s.reshape(-1, g_below, g)
 
-    def _weights(self) -> list[int]:
-        """Per layer, the factor that makes the summed keys lexicographic in the layers' scores."""
+    def _weights(self) -> tuple[list[int], type]:
+        """Per layer, the factor that makes the summed keys lexicographic in the layers' scores,
+        and the floating type that holds every key exactly."""
         base = 2 * max(links * (links + 1) for links in (p.shape[2] for p in self.pairs)) + 1
-        return [base ** (len(self.pairs) - 1 - k) for k in range(len(self.pairs))]
+        weights = [base ** (len(self.pairs) - 1 - k) for k in range(len(self.pairs))]
+        return weights, (np.float32 if base * weights[0] < 2 ** 24 else np.float64)
 
     def best(self, signs: Sequence[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Per table, the agreements of its best arrangement, and the back-pointers per layer.
 
-        signs[k] is (draws, links of layer k): the tables' signs on the support.
+        signs[k] is (draws, links of layer k): the tables' signs on the support. The best
+        arrangement maximises the key sum of s_k·weight_k by dynamic programming over the
+        layers (each layer's score depends on its own and the lower layer's arrangement);
+        agreements are read back from s: a = ceil(s / (L + 1)), since 0 <= d <= L.
         """
-        weights = self._weights()
+        weights, dtype = self._weights()
         value: np.ndarray | None = None
         agreed: np.ndarray | None = None
         back = []
         for k, w in enumerate(weights):
-            s, agree = self.scores(k, signs[k])
-            total = s * w if value is None else value[:, :, None] + s * w
-            if agreed is not None:
-                agree = agreed[:, :, None] + agree
+            s = self.scores(k, signs[k], dtype)
+            links = self.pairs[k].shape[2]
+            total = s * dtype(w)
+            if value is not None:
+                total += value[:, :, None]
             pick = np.argmax(total, axis=1)  # (draws, G): the best lower arrangement per one here
             value = np.take_along_axis(total, pick[:, None, :], axis=1)[:, 0, :]
-            agreed = np.take_along_axis(agree, pick[:, None, :], axis=1)[:, 0, :]
+            here = np.ceil(np.take_along_axis(s, pick[:, None, :], axis=1)[:, 0, :] / (links + 1))
+            agreed = here if agreed is None else np.take_along_axis(agreed, pick, axis=1) + here
             back.append(pick)
         if agreed is None:
             raise ValueError("expected at least the output layer")
-        return agreed[:, 0], back
+        return agreed[:, 0].astype(np.int64), back
 
     def best_chain(self, signs: Sequence[np.ndarray]) -> list[LayerChoice]:
         """The best arrangement of one table, layer by layer (the outputs last, unmoved)."""
@@ -202,7 +211,7 @@ def exact_tables(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray],
     if sum(a * b * max(e, 1) for a, b, e in zip(below, here, links)) > limit:
         return None
     base = 2 * max(e * (e + 1) for e in links) + 1
-    if base ** len(links) >= 2 ** 62:
+    if base ** len(links) >= 2 ** 52:  # keys beyond a float's exact integers
         return None
     choices = tuple(layer_choices(p.shape[1], m.shape[1], f)
                     for p, m, f in zip(predicted[:-1], learnt[:-1], flips_allowed))

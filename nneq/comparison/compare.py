@@ -22,7 +22,16 @@ from itertools import pairwise
 
 import numpy as np
 
-from nneq.comparison.symmetry import Alignment, align, equation_signs, evaluate, flippable
+from nneq.comparison.chance import Chance, chance_level
+from nneq.comparison.symmetry import (
+    Alignment,
+    Transform,
+    align,
+    equation_signs,
+    evaluate,
+    flippable,
+    transform_model,
+)
 from nneq.comparison.tables import (
     PredictedLayer,
     PredictedUnit,
@@ -31,7 +40,16 @@ from nneq.comparison.tables import (
     parse_tables,
     unit_position,
 )
-from nneq.explain.equations import LayerEquations, Unit, equations, pattern_equations, unit_name
+from nneq.errors import TableError
+from nneq.explain.equations import (
+    LayerEquations,
+    Unit,
+    equations,
+    layer_title,
+    network_equations,
+    pattern_equations,
+    unit_name,
+)
 from nneq.playground.config import Config
 from nneq.playground.model import Model
 from nneq.storage.files import MAX_MODEL_BYTES, read_text
@@ -49,8 +67,13 @@ class TermResult:
     predicted: int  # +1 or -1; 0 when the prediction does not name the link
     learnt: int  # the aligned learnt sign; 0 when the link is absent from the network
     status: str  # one of STATUSES
-    reason: str | None = None  # why absent: dead, threshold, zero, no input, no unit
-    value: float | None = None  # the learnt weight, signed as aligned
+    reason: str | None = None  # why absent: dead, threshold, zero, idle, no input, no unit
+    value: float | None = None  # the learnt weight, signed as aligned (None when absent)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the term counts among the predicted signs: not when it touches an idle unit."""
+        return self.predicted != 0 and self.reason != "idle"
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,7 @@ class UnitResult:
     flipped: bool
     terms: tuple[TermResult, ...]
     line: int = 0
+    idle: bool = False  # the learnt unit has no live incoming link: left out of the counts
 
     def count(self, status: str) -> int:
         """How many of the unit's terms have that status."""
@@ -76,6 +100,11 @@ class UnitResult:
     def compared(self) -> int:
         """Predicted signs that could be compared (the link is live in the network)."""
         return self.count("agree") + self.count("disagree")
+
+    @property
+    def total(self) -> int:
+        """Predicted signs counted (those on idle units left out)."""
+        return 0 if self.idle else sum(1 for t in self.terms if t.counted)
 
 
 @dataclass(frozen=True)
@@ -112,16 +141,57 @@ class LayerResult:
         """Predicted signs that could be compared."""
         return sum(u.compared for u in self.units)
 
+    @property
+    def total(self) -> int:
+        """Predicted signs counted (those on idle units left out)."""
+        return sum(u.total for u in self.units)
+
 
 @dataclass(frozen=True)
 class Comparison:
-    """The whole comparison: layer by layer, with what was compared with what."""
+    """The whole comparison: layer by layer, with what was compared with what.
+
+    `agree` of `total` predicted signs agree (absent links count as not agreeing), `agree`
+    of `compared` among the links live in the network; `weighted` is the share of the
+    compared links' learnt magnitude that agrees; `chance` is what random tables of the
+    prediction's shape reach (None when not asked for); `shape` says how the prediction's
+    layers or inputs differ from the network's; `idle` names the learnt units whose every
+    incoming link is absent, left out of the counts; `learnt` is the learnt network's
+    equations reordered, flipped and named as the alignment reads them.
+    """
 
     predicted: str
     model: str
     layers: tuple[LayerResult, ...]
     symmetry: bool
     threshold: float
+    relative: bool = False
+    chance: Chance | None = None
+    shape: tuple[str, ...] = ()
+    idle: tuple[Match, ...] = ()
+    learnt: tuple[LayerEquations, ...] = ()
+    activation: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()  # the prediction's names for inputs (x3, x1x2)
+
+    @property
+    def total(self) -> int:
+        """Predicted signs counted: every predicted link but those touching idle units."""
+        return sum(la.total for la in self.layers)
+
+    @property
+    def weighted(self) -> float | None:
+        """The share of the compared links' learnt magnitude whose sign agrees (None if none)."""
+        terms = [t for la in self.layers for u in la.units for t in u.terms
+                 if t.status in ("agree", "disagree") and t.value is not None]
+        mass = sum(abs(t.value) for t in terms if t.value is not None)
+        if not mass:
+            return None
+        return sum(abs(t.value) for t in terms if t.status == "agree" and t.value is not None) / mass
+
+    @property
+    def flipped(self) -> bool:
+        """Whether the alignment reads any learnt unit flipped."""
+        return any(m.flipped for la in self.layers for m in la.alignment)
 
     def count(self, status: str) -> int:
         """How many terms of all predicted units have that status."""
@@ -234,9 +304,12 @@ def _shown(name: str, readings: dict[int, _Reading]) -> str:
     return _aligned_name(*position, readings[position[0]])
 
 
-def _learnt_term(unit: Unit, r: int, flip: int) -> tuple[int, str | None, float | None]:
+def _learnt_term(unit: Unit, r: int, flip: int, idle: frozenset[str] = frozenset()
+                 ) -> tuple[int, str | None, float | None]:
     """The aligned sign of link r into a learnt unit, or 0 with the reason it is absent."""
     term = unit.terms[r]
+    if term.source in idle:  # a unit that passes on only a constant
+        return 0, "idle", None
     if term.dropped is not None:  # dead, exactly zero or under the threshold
         return 0, term.dropped, None
     value = flip * term.value
@@ -245,7 +318,7 @@ def _learnt_term(unit: Unit, r: int, flip: int) -> tuple[int, str | None, float 
 
 def _unit_result(predicted: PredictedUnit, learnt: Unit | None, flip: int, *, source_layer: int,
                  learnt_source_layer: int, features: Sequence[str],
-                 readings: dict[int, _Reading]) -> UnitResult:
+                 readings: dict[int, _Reading], idle: frozenset[str] = frozenset()) -> UnitResult:
     """Predicted terms checked one by one, then the learnt terms the prediction leaves out."""
     name = _shown(predicted.name, readings)
     if learnt is None:
@@ -268,7 +341,7 @@ def _unit_result(predicted: PredictedUnit, learnt: Unit | None, flip: int, *, so
             results.append(TermResult(source, t.text, t.sign, 0, "absent", reason))
             continue
         covered.add(r)
-        sign, why, value = _learnt_term(learnt, r, flip * f_source)
+        sign, why, value = _learnt_term(learnt, r, flip * f_source, idle)
         status = "absent" if sign == 0 else "agree" if sign == t.sign else "disagree"
         results.append(TermResult(source, t.text, t.sign, sign, status, why, value))
     extras = []
@@ -280,12 +353,13 @@ def _unit_result(predicted: PredictedUnit, learnt: Unit | None, flip: int, *, so
         else:
             order, f_source = reading.of_learnt[r]
             source = _aligned_name(learnt_source_layer, order, reading)
-        sign, _, value = _learnt_term(learnt, r, flip * f_source)
+        sign, _, value = _learnt_term(learnt, r, flip * f_source, idle)
         if sign:
             text = source + (term.weight if reading is None else "w" + source[1:])
             extras.append((order, TermResult(source, text, 0, sign, "unpredicted", None, value)))
     results.extend(t for _, t in sorted(extras, key=lambda e: e[0]))
-    return UnitResult(name, learnt.name, flip < 0, tuple(results), predicted.line)
+    return UnitResult(name, learnt.name, flip < 0, tuple(results), predicted.line,
+                      learnt.name in idle)
 
 
 def _alignment(plan: _Plan, layers: Sequence[LayerEquations], learnt: Sequence[np.ndarray], *,
@@ -304,7 +378,8 @@ def _alignment(plan: _Plan, layers: Sequence[LayerEquations], learnt: Sequence[n
 
 
 def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidden: int,
-                  features: Sequence[str], readings: dict[int, _Reading]) -> LayerResult:
+                  features: Sequence[str], readings: dict[int, _Reading],
+                  idle: frozenset[str] = frozenset()) -> LayerResult:
     """The learnt layer of links k (0-based) against the predicted layer it lines up with."""
     number = k + 1
     is_output = k == hidden
@@ -319,7 +394,8 @@ def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidd
         learnt_unit = layer.units[m] if m >= 0 else None
         result = _unit_result(unit, learnt_unit, flip,
                               source_layer=prediction.depth if is_output else k,
-                              learnt_source_layer=k, features=features, readings=readings)
+                              learnt_source_layer=k, features=features, readings=readings,
+                              idle=idle)
         if learnt_unit is None:
             missing.append(result.name)
         matched.add(m)
@@ -340,18 +416,30 @@ def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidd
                        () if is_output else matches)
 
 
-def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, symmetry: bool = True,
-            model_source: str = "") -> Comparison:
-    """Check every predicted sign against the learnt network, aligned unless `symmetry` is False."""
-    layers = equations(model, threshold=threshold)
+def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, relative: bool = False,
+            symmetry: bool = True, model_source: str = "", chance: bool = True,
+            draws: int | None = None, check_names: bool = True) -> Comparison:
+    """Check every predicted sign against the learnt network, aligned unless `symmetry` is False.
+
+    Learnt links weaker than `threshold` (with `relative`, than that share of each unit's
+    largest incoming link) count as absent. With `chance`, the result carries the chance
+    level of its agreement (`nneq.comparison.chance`), `draws` fixing the number of sampled
+    tables. With `check_names`, a predicted unit the network cannot have (h15 in a layer of
+    four) raises TableError with its line.
+    """
+    if check_names:
+        check_units(prediction, model.config)
+    layers = equations(model, threshold=threshold, relative=relative)
     hidden = len(layers) - 1
     features = model.config.features
+    idle = idle_units(layers)
+    learnt_signs = _signs_without_idle(layers, idle)
     plan = _plan(prediction, layers, features)
-    alignment = _alignment(plan, layers, equation_signs(layers), symmetry=symmetry,
+    alignment = _alignment(plan, layers, learnt_signs, symmetry=symmetry,
                            flips=flippable(model.config))
     readings = _readings(plan, alignment, layers)
     results = [_layer_result(k, layer, prediction, hidden=hidden, features=features,
-                             readings=readings)
+                             readings=readings, idle=idle)
                for k, layer in enumerate(layers)]
     # Predicted hidden layers deeper than the network: every unit is missing.
     for predicted in prediction.layers:
@@ -360,7 +448,122 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, sym
                                   features=features, readings=readings) for u in predicted.units]
             results.insert(len(results) - 1, LayerResult(
                 predicted.title, tuple(units), tuple(u.name for u in units), (), ()))
-    return Comparison(prediction.source, model_source, tuple(results), symmetry, float(threshold))
+    agree = sum(la.agree for la in results)
+    level = (chance_level(plan.matrices, learnt_signs, flippable=flippable(model.config),
+                          observed=agree, symmetry=symmetry, draws=draws) if chance else None)
+    matches = {m.learnt: m for la in results for m in la.alignment}
+    return Comparison(prediction.source, model_source, tuple(results), symmetry, float(threshold),
+                      relative, level, shape_differences(prediction, model.config),
+                      tuple(matches[name] for name in sorted(idle) if name in matches),
+                      _aligned_equations(model, readings, threshold=threshold, relative=relative),
+                      model.config.activation, prediction.aliases)
+
+
+def idle_units(layers: Sequence[LayerEquations]) -> frozenset[str]:
+    """Hidden units with no live incoming link, or whose live incoming links all leave idle units.
+
+    Such a unit outputs a constant, its activation of its bias (plus constants from idle
+    units below): its outgoing links add a constant to the next layer, so their signs say
+    nothing about what the network computes.
+    """
+    idle: set[str] = set()
+    for layer in layers[:-1]:
+        for unit in layer.units:
+            if all(t.source in idle for t in unit.kept):
+                idle.add(unit.name)
+    return frozenset(idle)
+
+
+def _signs_without_idle(layers: Sequence[LayerEquations], idle: frozenset[str]
+                        ) -> tuple[np.ndarray, ...]:
+    """The learnt sign matrices with the links leaving idle units made absent."""
+    signs = [s.copy() for s in equation_signs(layers)]
+    for k, layer in enumerate(layers[:-1]):
+        for i, unit in enumerate(layer.units):
+            if unit.name in idle:
+                signs[k + 1][i, :] = 0
+    return tuple(signs)
+
+
+def check_units(prediction: Prediction, config: Config) -> None:
+    """Raise TableError (with its line) for a predicted unit the network cannot have.
+
+    A hidden layer of n units has h·1 … h·n; the output layer o1 … o(outputs). Layers deeper
+    than the network are a difference of shape, reported, not an error.
+    """
+    sizes = config.layer_sizes
+    hidden = len(sizes) - 2
+
+    def names(layer: int) -> str:
+        size = sizes[layer]
+        return ", ".join(unit_name(layer, i, size, output=False) for i in range(min(size, 3))) + (
+            f" … {unit_name(layer, size - 1, size, output=False)}" if size > 3 else "")
+
+    def refuse(line: int, what: str, layer: int) -> TableError:
+        return TableError(line, f"{what} cannot exist: the network's {layer_title(layer, hidden)} "
+                          f"has {sizes[layer]} unit{'s' if sizes[layer] != 1 else ''} "
+                          f"({names(layer)})", source=prediction.source)
+
+    for layer in prediction.layers:
+        compared_output = layer.output and prediction.depth == hidden
+        for unit in layer.units:
+            if layer.output:
+                if unit.index > sizes[-1]:
+                    raise TableError(unit.line, f"{unit.name} cannot exist: the network has "
+                                     f"{sizes[-1]} output unit{'s' if sizes[-1] != 1 else ''}",
+                                     source=prediction.source)
+            elif layer.layer <= hidden and unit.index > sizes[layer.layer]:
+                raise refuse(unit.line, unit.name, layer.layer)
+            if not layer.output or compared_output:
+                for term in unit.terms:
+                    position = unit_position(term.source)
+                    if (position is not None and position[0] <= hidden
+                            and position[1] > sizes[position[0]]):
+                        raise refuse(unit.line, f"{term.text} in {unit.name}'s equation",
+                                     position[0])
+
+
+def shape_differences(prediction: Prediction, config: Config) -> tuple[str, ...]:
+    """How the prediction's layers and inputs differ from the network's, one phrase each."""
+    hidden = len(config.shape)
+    found = []
+    # Without an output table, a prediction of the first layers only says nothing of the depth.
+    has_output = any(layer.output for layer in prediction.layers)
+    if prediction.depth > hidden or (has_output and prediction.depth != hidden):
+        found.append(f"the prediction has {_count(prediction.depth, 'hidden layer')}, "
+                     f"the network {_count(hidden, 'hidden layer')}")
+    first = prediction.layer(1)  # the layer reading the inputs (the output when no hidden)
+    if first is not None:
+        read = sorted({t.source for u in first.units for t in u.terms
+                       if unit_position(t.source) is None},
+                      key=lambda f: (config.features.index(f) if f in config.features else 99, f))
+        if read and set(read) != set(config.features):
+            found.append(f"the prediction reads {', '.join(read)}, the network "
+                         f"{', '.join(config.features)}")
+    return tuple(found)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _aligned_equations(model: Model, readings: dict[int, _Reading], *, threshold: float,
+                       relative: bool) -> tuple[LayerEquations, ...]:
+    """The learnt equations with hidden units reordered and flipped as the alignment reads them.
+
+    The reordered, flipped network computes the same function (`transform_model`); its
+    units take the aligned names, so its tables sit beside the prediction's. Empty when the
+    alignment does not place every learnt unit at a position of its layer.
+    """
+    transforms = []
+    for h, size in enumerate(model.config.shape, start=1):
+        reading = readings[h]
+        placed = sorted((idx, m, f) for m, (idx, f) in reading.of_learnt.items())
+        if [idx for idx, _, _ in placed] != list(range(1, size + 1)):
+            return ()
+        transforms.append(Transform(tuple(m for _, m, _ in placed), tuple(f for _, _, f in placed)))
+    moved = transform_model(model, transforms)
+    return network_equations(moved.config, moved.layers, threshold=threshold, relative=relative)
 
 
 def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray, ...]:
@@ -369,12 +572,14 @@ def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray,
     return tuple(_plan(prediction, pattern_equations(config, empty), config.features).matrices)
 
 
-def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, symmetry: bool = True,
-                   predicted_source: str = "", model_source: str = "") -> Comparison:
+def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, relative: bool = False,
+                   symmetry: bool = True, predicted_source: str = "", model_source: str = "",
+                   chance: bool = True, draws: int | None = None) -> Comparison:
     """Compare two learnt networks: the first's live signs act as the prediction."""
-    prediction = from_equations(equations(predicted, threshold=threshold), source=predicted_source)
-    return compare(prediction, model, threshold=threshold, symmetry=symmetry,
-                   model_source=model_source)
+    prediction = from_equations(equations(predicted, threshold=threshold, relative=relative),
+                                source=predicted_source)
+    return compare(prediction, model, threshold=threshold, relative=relative, symmetry=symmetry,
+                   model_source=model_source, chance=chance, draws=draws, check_names=False)
 
 
 def read_predicted(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None

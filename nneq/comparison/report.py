@@ -10,15 +10,29 @@ import json
 from collections.abc import Callable
 
 from nneq.comparison.compare import Comparison, LayerResult, Match, TermResult, UnitResult
+from nneq.explain.equations import LayerEquations, with_aliases
+from nneq.explain.render import markdown as markdown_tables
 
 SIGN = {1: "+", -1: "-"}
 # What each term's mark says in the text report: absent links show why they are absent.
 MARKS = {"agree": "ok", "disagree": "DIFFERS", "unpredicted": "extra"}
 ABSENT_MARKS = {"dead": "dead", "threshold": "small", "zero": "zero", "no unit": "none",
-                "no input": "none"}
+                "no input": "none", "idle": "idle"}
 LEGEND = ("ok: signs agree · DIFFERS: signs disagree · extra: learnt but not predicted\n"
           "dead, small, zero, none: the predicted link is absent from the network (removed by L1,\n"
-          "  under --threshold, exactly zero, or no such unit or input)")
+          "  under --threshold, exactly zero, or no such unit or input); idle: the link touches a\n"
+          "  unit whose every incoming link is absent, left out of the counts\n"
+          "weight: the learnt weight, signed as aligned")
+# Why a flipped unit changes nothing, by activation (relu units never flip).
+FLIP_NOTES = {
+    "tanh": "tanh(-z) = -tanh(z): negating a unit's incoming weights, its bias and its outgoing "
+            "weights computes the same function.",
+    "linear": "a linear unit is odd, f(-z) = -f(z): negating its incoming weights, its bias and "
+              "its outgoing weights computes the same function.",
+    "sigmoid": "sigmoid(-z) = 1 - sigmoid(z): negating a unit's incoming weights, its bias and "
+               "its outgoing weights, and adding those outgoing weights to the next layer's "
+               "biases, computes the same function.",
+}
 MARKDOWN_LEGEND = ("**bold**: the learnt sign disagrees · ~~struck~~: absent from the network · "
                    "_italic_: learnt but not predicted")
 
@@ -31,12 +45,61 @@ def _term(sign: int, text: str) -> str:
     return f"{SIGN[sign]} {text}" if sign else ""
 
 
-def _headline(c: Comparison) -> str:
-    parts = [f"{c.count('disagree')} disagree", f"{c.count('absent')} absent"]
+def chance_sentence(c: Comparison) -> str:
+    """'13 of 18 predicted signs agree; a random table of this shape agrees on 14.1 on average
+    (p = 0.71, exact over 4096 tables): no better than chance', or without a chance level the
+    first clause alone."""
+    said = f"{c.agree} of {c.total} predicted signs agree"
+    if c.chance is None:
+        return said
+    if c.chance.signs == 0:
+        return f"{said} (no sign to compare with chance)"
+    k = c.chance
+    return (f"{said}; a random table of this shape agrees on {k.mean:.1f} on average "
+            f"({k.p_text()}, {k.how()}): {k.verdict}")
+
+
+def _what(c: Comparison) -> str:
+    return f"{c.predicted} against {c.model}" if c.predicted or c.model else "prediction"
+
+
+def shape_line(c: Comparison) -> str | None:
+    """'SHAPE DIFFERS: the prediction has 1 hidden layer, the network 2', or None."""
+    return "SHAPE DIFFERS: " + "; ".join(c.shape) if c.shape else None
+
+
+def detail_line(c: Comparison) -> str:
+    """The counts behind the headline: compared links, absent ones, extras, the weighted share."""
+    parts = [f"of the {c.compared} compared (live in the network) {c.agree} agree and "
+             f"{c.count('disagree')} disagree", f"{c.count('absent') - _idle_terms(c)} predicted "
+             f"link{'s' if c.count('absent') - _idle_terms(c) != 1 else ''} absent"]
     if c.count("unpredicted"):
         parts.append(f"{c.count('unpredicted')} learnt but not predicted")
-    what = f"{c.predicted} against {c.model}" if c.predicted or c.model else "prediction"
-    return f"{what}: {c.agree} of {c.compared} predicted signs agree ({', '.join(parts)})"
+    line = "; ".join(parts)
+    weighted = c.weighted
+    if weighted is not None:
+        line += f"; weighted by the learnt magnitudes, {weighted:.0%} agrees"
+    return line[0].upper() + line[1:] + "."
+
+
+def _idle_terms(c: Comparison) -> int:
+    """Predicted links absent because they touch an idle unit (left out of the counts)."""
+    return sum(1 for la in c.layers for u in la.units for t in u.terms
+               if t.status == "absent" and (u.idle or t.reason == "idle"))
+
+
+def idle_line(c: Comparison) -> str | None:
+    """The idle units, left out of the counts, or None when there are none."""
+    if not c.idle:
+        return None
+    names = ", ".join(f"learnt {m.learnt}" + (f" (read as {m.name})" if m.name != m.learnt else "")
+                      for m in c.idle)
+    return (f"Idle (every incoming link absent, so only a constant passes on), left out of the "
+            f"counts: {names}.")
+
+
+def _headline(c: Comparison) -> str:
+    return f"{_what(c)}: {chance_sentence(c)}"
 
 
 def _symmetry_line(c: Comparison) -> str:
@@ -48,17 +111,25 @@ def _symmetry_line(c: Comparison) -> str:
 def _learnt_label(unit: UnitResult) -> str:
     if unit.learnt is None:
         return "no such unit in the network"
-    return f"learnt {unit.learnt}" + (", flipped" if unit.flipped else "")
+    return (f"learnt {unit.learnt}" + (", flipped" if unit.flipped else "")
+            + (" (idle: left out of the counts)" if unit.idle else ""))
+
+
+def _weight(term: TermResult) -> str:
+    return "" if term.value is None else f"{term.value:.2f}"
 
 
 def _text_unit(unit: UnitResult) -> list[str]:
-    columns = [(_term(t.predicted, t.text), _term(t.learnt, t.text), _mark(t)) for t in unit.terms]
-    widths = [max(len(a), len(b), len(m)) for a, b, m in columns]
+    columns = [(_term(t.predicted, t.text), _term(t.learnt, t.text), _weight(t), _mark(t))
+               for t in unit.terms]
+    widths = [max(len(a), len(b), len(v), len(m)) for a, b, v, m in columns]
     lines = [f"  {unit.name} = {_learnt_label(unit)}"]
-    for label, index in (("predicted", 0), ("learnt", 1), ("", 2)):
+    for label, index in (("predicted", 0), ("learnt", 1), ("weight", 2), ("", 3)):
         cells = "  ".join(col[index].ljust(w) for col, w in zip(columns, widths))
         if not cells.strip() and index < 2:  # no live link on that side
             cells = "0" if index == 0 or unit.learnt else "(no unit)"
+        if not cells.strip() and index == 2:
+            continue
         lines.append(f"      {label:<9}  {cells}".rstrip())
     return lines
 
@@ -97,7 +168,12 @@ def _layer_headline(layer: LayerResult) -> str:
 
 def to_text(c: Comparison) -> str:
     """The comparison for a terminal: each predicted unit with the learnt unit it is read as."""
-    lines = [_headline(c), _symmetry_line(c)]
+    shape = shape_line(c)
+    lines = [f"{_what(c)}: {shape}", chance_sentence(c)] if shape else [_headline(c)]
+    lines += [detail_line(c), _symmetry_line(c)]
+    idle = idle_line(c)
+    if idle:
+        lines.append(idle)
     for layer in c.layers:
         lines += ["", _layer_headline(layer)]
         for unit in layer.units:
@@ -105,8 +181,35 @@ def to_text(c: Comparison) -> str:
     lines += ["", *_alignment_lines(c)]
     lines.append(f"Predicted but missing from the network: {_names(_missing(c))}")
     lines.append(f"Learnt but not predicted: {_names(_unpredicted(c))}")
+    tables = learnt_tables(c)
+    if tables:
+        lines += ["", LEARNT_HEADING, "", tables]
+    note = flip_note(c)
+    if note:
+        lines += ["", note]
     lines += ["", LEGEND]
     return "\n".join(lines)
+
+
+LEARNT_HEADING = "The learnt network in the prediction's terms (units reordered and flipped as aligned):"
+
+
+def aligned_layers(c: Comparison) -> tuple[LayerEquations, ...]:
+    """The learnt equations as aligned, inputs named by the prediction's aliases."""
+    return with_aliases(c.learnt, dict(c.aliases)) if c.learnt else ()
+
+
+def learnt_tables(c: Comparison) -> str:
+    """The aligned learnt equations as Markdown tables in the prediction's notation ('' if none)."""
+    layers = aligned_layers(c)
+    return markdown_tables(layers) if layers else ""
+
+
+def flip_note(c: Comparison) -> str | None:
+    """One line saying why a flipped unit changes nothing, when the alignment flips any."""
+    if not c.flipped or c.activation not in FLIP_NOTES:
+        return None
+    return "Flipped units: " + FLIP_NOTES[c.activation]
 
 
 def _missing(c: Comparison) -> list[str]:
@@ -116,15 +219,18 @@ def _missing(c: Comparison) -> list[str]:
 def _markdown_learnt(t: TermResult) -> str:
     if t.status == "absent":
         return f"~~{t.text}~~ ({t.reason})"
-    text = _term(t.learnt, t.text)
+    text = _term(t.learnt, t.text) + ("" if t.value is None else f" ({abs(t.value):.2f})")
     return {"disagree": f"**{text}**", "unpredicted": f"_{text}_"}.get(t.status, text)
 
 
 def to_markdown(c: Comparison) -> str:
     """The comparison as Markdown: one table per layer, predicted and learnt side by side."""
-    lines = [f"**{c.agree} of {c.compared}** predicted signs agree "
-             f"({c.count('disagree')} disagree, {c.count('absent')} absent, "
-             f"{c.count('unpredicted')} learnt but not predicted).", "", _symmetry_line(c)]
+    shape = shape_line(c)
+    lines = [f"**{shape}**", ""] if shape else []
+    lines += [f"**{chance_sentence(c)}.**", "", detail_line(c) + " " + _symmetry_line(c)]
+    idle = idle_line(c)
+    if idle:
+        lines += ["", idle]
     for layer in c.layers:
         lines += ["", f"| {layer.title} | Learnt unit | Predicted | Learnt (aligned) | Agree |",
                   "| --- | --- | --- | --- | --- |"]
@@ -141,7 +247,14 @@ def to_markdown(c: Comparison) -> str:
         if la.alignment:
             lines.append(f"- {la.title}: {'; '.join(_pair(m) for m in la.alignment)}")
     lines += [f"- Predicted but missing from the network: {_names(_missing(c))}",
-              f"- Learnt but not predicted: {_names(_unpredicted(c))}", "", MARKDOWN_LEGEND]
+              f"- Learnt but not predicted: {_names(_unpredicted(c))}"]
+    tables = learnt_tables(c)
+    if tables:
+        lines += ["", LEARNT_HEADING, "", tables]
+    note = flip_note(c)
+    if note:
+        lines += ["", note]
+    lines += ["", MARKDOWN_LEGEND + " · (0.83): the learnt weight's magnitude"]
     return "\n".join(lines)
 
 
@@ -154,6 +267,12 @@ def to_dict(c: Comparison) -> dict[str, object]:
         "threshold": c.threshold,
         "agree": c.agree,
         "compared": c.compared,
+        "total": c.total,
+        "chance": c.chance.to_dict() if c.chance else None,
+        "weighted": None if c.weighted is None else round(c.weighted, 6),
+        "relative": c.relative,
+        "shape": list(c.shape),
+        "idle": [{"name": m.name, "learnt": m.learnt} for m in c.idle],
         "disagree": c.count("disagree"),
         "absent": c.count("absent"),
         "unpredicted": c.count("unpredicted"),
@@ -162,6 +281,7 @@ def to_dict(c: Comparison) -> dict[str, object]:
                 "title": la.title,
                 "agree": la.agree,
                 "compared": la.compared,
+                "total": la.total,
                 "units": [
                     {"name": u.name, "learnt": u.learnt, "flipped": u.flipped, "line": u.line,
                      "agree": u.agree, "compared": u.compared,
@@ -174,6 +294,16 @@ def to_dict(c: Comparison) -> dict[str, object]:
                 "unpredicted": [{"name": m.name, "learnt": m.learnt} for m in la.unpredicted],
             }
             for la in c.layers
+        ],
+        "learnt": [
+            {"title": layer.title,
+             "units": [{"name": u.name,
+                        "equation": " ".join(f"{'-' if t.value < 0 else '+'} {t.source}{t.weight}"
+                                             for t in u.kept) or "0",
+                        "terms": [{"source": t.source, "weight": t.weight, "value": t.value}
+                                  for t in u.kept]}
+                       for u in layer.units]}
+            for layer in aligned_layers(c)
         ],
         "alignment": [
             {"layer": la.title,

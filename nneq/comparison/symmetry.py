@@ -22,7 +22,7 @@ may flip; the output layer never moves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -46,7 +46,7 @@ from nneq.playground.network import Layer
 
 __all__ = [
     "ARRANGEMENT_LIMIT", "Alignment", "Canonical", "LayerAlignment", "SymmetryError",
-    "Transform", "align", "apply", "canonical", "equation_signs", "evaluate", "flippable",
+    "Transform", "align", "aligner", "apply", "canonical", "equation_signs", "evaluate", "flippable",
     "identity", "pattern_key", "sign_matrices", "transform_model",
 ]
 
@@ -203,35 +203,47 @@ def align(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], *,
 
     predicted[k] has as rows the learnt inputs (k = 0) or the predicted units of the layer
     below, and as columns the predicted units of layer k + 1 (any number; the outputs last, in
-    the learnt order). Each layer's agreement is maximised exactly, layer after layer, with the
-    layer's permutation and flips carried into the next layer's rows.
+    the learnt order). The layers' agreements are maximised lexicographically, layer 1 first:
+    exactly for networks small enough to weigh every arrangement, otherwise layer after layer
+    (`nneq.comparison.alignment.search` says which guarantee holds).
     """
+    return aligner(learnt, flippable=flippable)(predicted)
+
+
+def aligner(learnt: Sequence[np.ndarray], *, flippable: Sequence[bool]
+            ) -> Callable[[Sequence[np.ndarray]], Alignment]:
+    """`align` against one learnt network, its canonical form found once for many predictions."""
     mats = checked_signs(learnt)
-    pred = [np.asarray(p, dtype=np.int8) for p in predicted]
-    if len(pred) != len(mats) or pred[0].shape[0] != mats[0].shape[0]:
-        raise ValueError("predicted and learnt need the same layers and inputs")
-    for a, b in pairwise(pred):
-        if a.shape[1] != b.shape[0]:
-            raise ValueError(f"predicted matrices do not chain: {a.shape} then {b.shape}")
     try:
         canon = canonical(mats, flippable=flippable)
         base, transforms = list(canon.signs), canon.transforms
     except SymmetryError:  # too symmetric to order exactly: align the network as it is
         base, transforms = mats, identity(mats)
-    found = search(pred, base, flippable, _canonical_hint(pred, base, flippable))
-    # Predicted p was matched with canonical unit c read with flip g; canonical unit c is the
-    # original unit order[c] times flips[c], so p reads the original unit with flip g·flips[c].
-    layers: list[LayerChoice] = []
-    for k, (units, flips) in enumerate(found):
-        if k < len(transforms):
-            t = transforms[k]
-            flips = tuple(g * t.flips[c] if c >= 0 else 1 for c, g in zip(units, flips))
-            units = tuple(t.order[c] if c >= 0 else -1 for c in units)
-        layers.append((units, flips))
-    # Among equally good alignments, the literal reading is the least surprising. Equal
-    # per-layer scores mean equal agreements and disagreements, so this choice leaves the
-    # counts independent of the learnt network's order.
-    literal = identity_alignment(pred, mats)
-    if layer_scores(pred, mats, literal) == layer_scores(pred, mats, layers):
-        layers = literal
-    return evaluate(pred, mats, layers)
+
+    def align_to(predicted: Sequence[np.ndarray]) -> Alignment:
+        pred = [np.asarray(p, dtype=np.int8) for p in predicted]
+        if len(pred) != len(mats) or pred[0].shape[0] != mats[0].shape[0]:
+            raise ValueError("predicted and learnt need the same layers and inputs")
+        for a, b in pairwise(pred):
+            if a.shape[1] != b.shape[0]:
+                raise ValueError(f"predicted matrices do not chain: {a.shape} then {b.shape}")
+        found = search(pred, base, flippable, _canonical_hint(pred, base, flippable))
+        # Predicted p was matched with canonical unit c read with flip g; canonical unit c is
+        # the original unit order[c] times flips[c], so p reads the original unit with flip
+        # g·flips[c].
+        layers: list[LayerChoice] = []
+        for k, (units, flips) in enumerate(found):
+            if k < len(transforms):
+                t = transforms[k]
+                flips = tuple(g * t.flips[c] if c >= 0 else 1 for c, g in zip(units, flips))
+                units = tuple(t.order[c] if c >= 0 else -1 for c in units)
+            layers.append((units, flips))
+        # Among equally good alignments, the literal reading is the least surprising. Equal
+        # per-layer scores mean equal agreements and disagreements, so this choice leaves the
+        # counts independent of the learnt network's order.
+        literal = identity_alignment(pred, mats)
+        if layer_scores(pred, mats, literal) == layer_scores(pred, mats, layers):
+            layers = literal
+        return evaluate(pred, mats, layers)
+
+    return align_to

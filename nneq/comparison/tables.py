@@ -70,6 +70,7 @@ class Prediction:
     layers: tuple[PredictedLayer, ...]
     depth: int
     source: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()  # (name, input) pairs the tables were read with
 
     def layer(self, number: int) -> PredictedLayer | None:
         """The predicted layer with that number (1 for the first hidden layer), if any."""
@@ -182,6 +183,7 @@ class _Reader:
     """Reads equations with one set of aliases; remembers the names for error messages."""
 
     def __init__(self, aliases: Mapping[str, str], source: str) -> None:
+        self.aliases = dict(aliases)
         self.names = dict(_FEATURES_LOWER)
         self.names.update({name.lower(): feature for name, feature in aliases.items()})
         self.source = source
@@ -462,7 +464,7 @@ def _assemble(reader: _Reader, rows: list[_Row]) -> Prediction:
         PredictedLayer(layer_title(number, depth), number, number == depth + 1,
                        tuple(sorted(found, key=lambda u: u.index)))
         for number, found in sorted(units.items()))
-    return Prediction(layers, depth, reader.source)
+    return Prediction(layers, depth, reader.source, tuple(reader.aliases.items()))
 
 
 def _resolve(reader: _Reader, row: _Row, source: str, below: int) -> _Key:

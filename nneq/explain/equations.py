@@ -12,8 +12,8 @@ under the threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from numbers import Real
 
 import numpy as np
@@ -91,6 +91,32 @@ def layer_title(layer: int, hidden_layers: int) -> str:
         return "Output Layer"
     word = ORDINALS[layer - 1] if layer <= len(ORDINALS) else ordinal(layer)
     return f"{word} Hidden Layer"
+
+
+def alias_weight(name: str, weight: str) -> str:
+    """The weight symbol an alias implies: w3 for x3 (its digits), else the input's own."""
+    digits = "".join(c for c in name if c.isdigit())
+    return f"w{digits}" if digits else weight
+
+
+def with_aliases(layers: Sequence[LayerEquations], aliases: Mapping[str, str]
+                 ) -> tuple[LayerEquations, ...]:
+    """The equations with inputs renamed by `aliases` (name → input, as x3 → x1x2).
+
+    The renamed input's weight symbol follows the alias (x3w3 for x1x2w5), as a table that
+    writes x3 for x1x2 writes its weight w3.
+    """
+    by_input = {feature: name for name, feature in aliases.items()}
+    result = []
+    for layer in layers:
+        units = []
+        for unit in layer.units:
+            terms = tuple(
+                replace(t, source=by_input[t.source], weight=alias_weight(by_input[t.source], t.weight))
+                if t.source in by_input else t for t in unit.terms)
+            units.append(replace(unit, terms=terms))
+        result.append(replace(layer, units=tuple(units)))
+    return tuple(result)
 
 
 def check_threshold(threshold: float, *, relative: bool) -> None:
