@@ -149,7 +149,7 @@ class ExactTables:
         flat = pair.reshape(-1, links).astype(np.float32)
         net: np.ndarray = (signs.astype(np.float32) @ flat.T).astype(dtype)
         both = np.abs(flat).sum(axis=1).astype(dtype)
-        s = (both[None, :] + net) * dtype((links + 2) / 2) - both[None, :]
+        s: np.ndarray = (both[None, :] + net) * dtype((links + 2) / 2) - both[None, :]
         return s.reshape(-1, g_below, g)
 
     def _weights(self) -> tuple[list[int], type]:
