@@ -179,8 +179,10 @@ def compare(predicted: Predicted, model: port.Model | str | os.PathLike[str], *,
         >>> result = nneq.compare(tables, model)
         >>> result.agree, result.compared
         (3, 4)
-        >>> print(result.to_text().splitlines()[0])
-        tables against model: 3 of 4 predicted signs agree (1 disagree, 0 absent)
+        >>> print(result.to_text().splitlines()[0].split("; ")[0])
+        tables against model: 3 of 4 predicted signs agree
+        >>> result.chance.mean, result.chance.p_value, result.chance.method
+        (3.75, 1.0, 'exact')
     """
     from nneq.comparison.compare import compare as compare_tables
     from nneq.comparison.compare import compare_models

@@ -20,7 +20,7 @@ from nneq.explain.render import markdown
 
 from .equations_models import random_model
 
-POST_TABLES = Path(__file__).parent / "data" / "post_tables"
+POST_TABLES = Path(__file__).parent.parent / "examples" / "post"
 
 
 def best_agreement(table, learnt, flips):

@@ -39,7 +39,8 @@ def test_report_writes_pages_and_index_and_says_where():
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert re.fullmatch(r"one: trained 10 epochs, loss train \d\.\d{3} test \d\.\d{3}, "
-                        r"\d of 2 predicted signs agree -> report/one\.md", lines[0])
+                        r"\d of 2 predicted signs agree \(chance \d\.\d, p = [\d.]+\) "
+                        r"-> report/one\.md", lines[0])
     assert lines[1].startswith("two: trained 10 epochs") and "agree" not in lines[1]
     assert lines[2] == "index written to report/index.md"
     # the folder stands alone: run files and predicted tables are copied into runs/

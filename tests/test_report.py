@@ -66,7 +66,7 @@ def test_example_page_has_the_heading_settings_and_post_format_tables(example):
     assert re.search(r"\| Accuracy \| [\d.]+% \| [\d.]+% \|", text)
     comparison = page.comparison
     assert comparison is not None
-    assert f"**{comparison.agree} of {comparison.compared}** predicted signs agree" in text
+    assert f"**{comparison.agree} of {comparison.total} predicted signs agree; a random table" in text
 
 
 def test_example_page_links_open_the_same_network_in_the_playground(example):

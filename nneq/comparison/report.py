@@ -59,6 +59,14 @@ def chance_sentence(c: Comparison) -> str:
             f"({k.p_text()}, {k.how()}): {k.verdict}")
 
 
+def chance_brief(c: Comparison) -> str:
+    """'13 of 18 predicted signs agree (chance 14.1, p = 0.71)': the headline in brief."""
+    said = f"{c.agree} of {c.total} predicted signs agree"
+    if c.chance is None or c.chance.signs == 0:
+        return said
+    return f"{said} (chance {c.chance.mean:.1f}, {c.chance.p_text()})"
+
+
 def _what(c: Comparison) -> str:
     return f"{c.predicted} against {c.model}" if c.predicted or c.model else "prediction"
 

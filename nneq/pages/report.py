@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from nneq.comparison.compare import Comparison, compare
-from nneq.comparison.report import RENDERERS
+from nneq.comparison.report import RENDERERS, chance_brief
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
@@ -82,7 +82,7 @@ class Page:
         parts = [f"{self.run.name}: {how}",
                  f"loss train {m.loss_train[-1]:.3f} test {m.loss_test[-1]:.3f}"]
         if self.comparison is not None:
-            parts.append(f"{self.comparison.agree} of {self.comparison.compared} predicted signs agree")
+            parts.append(chance_brief(self.comparison))
         return ", ".join(parts) + f" -> {self.page}"
 
 
@@ -340,28 +340,34 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
     lines = [f"# {_cell(title)}", "",
              "One page per run file: its settings, a link to the Playground, the picture, the learnt "
              "tables and, when a prediction is given, how many of its signs agree with the network.",
+             "Agreement counts the agreeing signs of all predicted signs; chance is what a random "
+             "table of the same shape agrees on, on average, and p how often it agrees at least "
+             "as well (below 0.05: better than chance).",
              "", "| Run | Dataset | Inputs | Network | Noise | Other settings | Seed | Epochs | "
-             "Loss train | Loss test | Accuracy test | Agreement |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "Loss train | Loss test | Accuracy test | Agreement | Chance |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for row in rows:
         row_title = row.run.title if isinstance(row, Page) else row.title
         link = f"[{_cell(row_title)}]({_href(row.page, folder)})"
         m = row.model
         if m is None:
-            lines.append(f"| {link} |" + " — |" * 11)
+            lines.append(f"| {link} |" + " — |" * 12)
             continue
         c = m.config
         network = "-".join(map(str, c.layer_sizes)) + " " + c.activation
         if c.regularization != "none" and c.reg_rate:
             network += f", {c.regularization} {c.reg_rate:g}"
         accuracy = _accuracy(m)
-        agreement = (f"{row.comparison.agree} of {row.comparison.compared}"
+        agreement = (f"{row.comparison.agree} of {row.comparison.total}"
                      if row.comparison is not None else "—")
+        chance = row.comparison.chance if row.comparison is not None else None
+        level = (f"{chance.mean:.1f} ({chance.p_text()})"
+                 + (": better" if chance.beats_chance else "")) if chance else "—"
         lines.append(
             f"| {link} | {c.dataset} | {_cell(', '.join(c.features))} | {network} | "
             f"{c.noise:g} | {_others(c)} | {_cell(str(c.seed))} | {_epochs_cell(m)} | "
             f"{m.loss_train[-1]:.3f} | {m.loss_test[-1]:.3f} | "
-            f"{f'{accuracy[1]:.1%}' if accuracy else '—'} | {agreement} |")
+            f"{f'{accuracy[1]:.1%}' if accuracy else '—'} | {agreement} | {level} |")
     return "\n".join(lines) + "\n"
 
 
