@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                        "patterns they learn."),
     "report": ("report", "Train each run (or reuse its current model) and write its page, "
                          "picture and an index."),
+    "study": ("study", "Train a grid of settings, many seeds each, and tabulate how they "
+                       "compare."),
     "url": ("info", "Print the Playground link that opens the model's configuration."),
     "datasets": ("info", "List the datasets: name, problem type and what the points look like."),
 }

@@ -1,0 +1,176 @@
+"""Running one cell: one stacked sweep, reduced at once to what the study keeps.
+
+The sweep's members are exactly the networks `nneq train --seed B-k` would make (B the cell's
+base seed). Their models live only inside `run_cell`: what leaves it is each member's final
+numbers, the cell's statistics, its most common sign pattern and the quartiles of its loss
+curves, so memory stays bounded however many cells a study has. `run_cell` is a plain function
+of a picklable task, so a process pool or a Dask worker can run it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nneq.comparison.tables import Prediction
+from nneq.explain.equations import pattern_equations
+from nneq.explain.render import markdown
+from nneq.playground.datasets import DATASETS
+from nneq.playground.model import Model
+from nneq.playground.network import make_data
+from nneq.playground.rng import SeedRandom
+from nneq.storage.modelfile import save
+from nneq.studies.grid import Cell
+from nneq.studies.statistics import CellStats, curve_epochs, curve_quartiles, quartiles, rises
+from nneq.studies.studyfile import Study, Target
+from nneq.sweeps.sweep import Sweep, run_sweep
+
+
+@dataclass(frozen=True)
+class CellTask:
+    """Everything a worker needs to run one cell."""
+
+    cell: Cell
+    seeds: int
+    epochs: int
+    target: Target
+    threshold: float
+    tolerance: float
+    prediction: Prediction | None = None
+    predicted: str | None = None
+    models_dir: str | None = None  # write every member's model file under this folder
+
+    def spec(self) -> dict[str, object]:
+        """What determines the cell's result: a saved cell with the same spec is reused as is."""
+        return {
+            "config": self.cell.config.to_dict(), "seeds": self.seeds, "epochs": self.epochs,
+            "target": self.target.to_dict(), "threshold": self.threshold,
+            "oscillation-tolerance": self.tolerance, "predicted": self.predicted,
+        }
+
+
+def task(study: Study, cell: Cell, *, models_dir: str | None = None) -> CellTask:
+    """The work order for one cell of `study`."""
+    return CellTask(cell, study.seeds, study.epochs, study.target, study.threshold, study.tolerance,
+                    study.prediction, study.predicted, models_dir)
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """One finished cell, JSON-ready: its members' numbers, statistics, pattern and curves."""
+
+    index: int
+    label: str
+    values: dict[str, Any]
+    spec: dict[str, Any]
+    members: tuple[dict[str, Any], ...]  # seed, losses, accuracy, oscillations, pattern …
+    stats: CellStats
+    top_pattern: dict[str, Any] | None
+    curves: dict[str, Any]
+
+    def to_dict(self) -> dict[str, object]:
+        """As the study's JSON holds it."""
+        return {"label": self.label, "values": self.values, "spec": self.spec,
+                "stats": self.stats.to_dict(), "top_pattern": self.top_pattern,
+                "curves": self.curves, "members": list(self.members)}
+
+    @classmethod
+    def from_dict(cls, d: dict, index: int) -> CellResult:
+        """Read back a saved cell, placed at `index` of the current grid."""
+        return cls(index, d["label"], d["values"], d["spec"], tuple(d["members"]),
+                   CellStats.from_dict(d["stats"]), d["top_pattern"], d["curves"])
+
+
+def _accuracies(sweep: Sweep, models: tuple[Model, ...]) -> list[float | None]:
+    """Each member's test accuracy; the data come again from the members' seeds, all at once."""
+    config = sweep.config
+    names = [m.seed for m in sweep.members]
+    dataset = DATASETS[config.dataset]
+    rngs = SeedRandom.many(names, draws=dataset.draws + dataset.points)
+    out: list[float | None] = []
+    for member, model, rng in zip(sweep.members, models, rngs, strict=True):
+        if member.diverged_at is not None:
+            out.append(None)
+            continue
+        _, test = make_data(dataclasses.replace(config, seed=member.seed), rng)
+        out.append(model.accuracy(test))
+    return out
+
+
+def stated_signs(prediction: Prediction) -> int:
+    """How many signs the predicted tables state."""
+    return sum(1 for layer in prediction.layers for unit in layer.units for term in unit.terms
+               if term.sign != 0)
+
+
+def _file_name(text: str) -> str:
+    """Characters other than letters, digits, . - _ become _, so any seed or label names a file."""
+    return "".join(c if c.isalnum() or c in ".-_" else "_" for c in text) or "_"
+
+
+def run_cell(work: CellTask) -> CellResult:
+    """Train the cell's seeds as one stacked sweep and reduce them to the cell's result."""
+    cell = work.cell
+    sweep = run_sweep(cell.config, seeds=work.seeds, epochs=work.epochs, threshold=work.threshold,
+                      prediction=work.prediction, keep_models=True)
+    models = sweep.models or ()
+    if work.models_dir is not None:
+        folder = Path(work.models_dir) / _file_name(cell.label or "cell")
+        folder.mkdir(parents=True, exist_ok=True)
+        for model in models:
+            save(model, folder / f"{_file_name(str(model.config.seed))}.json")
+    classify = cell.config.problem == "classification"
+    need_accuracy = classify and work.target.metric == "test-accuracy"
+    accuracies = _accuracies(sweep, models) if need_accuracy else [None] * len(models)
+    agree = {p.id: p.agree for p in sweep.patterns}
+    fits = work.prediction is not None and sweep.predicted_signs == stated_signs(work.prediction)
+    members: list[dict[str, Any]] = []
+    curves_train, curves_test, counts = [], [], []
+    for member, model, accuracy in zip(sweep.members, models, accuracies, strict=True):
+        count = rises(model.loss_train, work.tolerance) if member.diverged_at is None else None
+        if count is not None:
+            curves_train.append(model.loss_train)
+            curves_test.append(model.loss_test)
+            counts.append(count)
+        members.append({
+            "seed": member.seed, "loss_train": member.loss_train, "loss_test": member.loss_test,
+            "accuracy_test": accuracy, "oscillations": count, "pattern": member.pattern,
+            "agree": agree.get(member.pattern) if member.pattern is not None and fits else None,
+            "diverged_at": member.diverged_at,
+            "reached": work.target.reached(member.loss_test, accuracy),
+        })
+    del models  # the networks are not needed past this point
+    ran = [m for m in members if m["diverged_at"] is None]
+    top = sweep.patterns[0] if sweep.patterns else None
+    # A prediction speaks of a cell whose network has a place for every sign it states; in a
+    # smaller network (a unit it names is missing) its agreement is not defined.
+    predicted = sweep.predicted_signs if fits else None
+    stats = CellStats(
+        seeds=len(members), diverged=len(members) - len(ran),
+        reached=sum(bool(m["reached"]) for m in members),
+        loss_train=quartiles([m["loss_train"] for m in ran]),
+        loss_test=quartiles([m["loss_test"] for m in ran]),
+        accuracy_test=quartiles([m["accuracy_test"] for m in ran]) if need_accuracy else None,
+        oscillations=quartiles(counts),
+        patterns=len(sweep.patterns),
+        top_pattern_share=sweep.share(top) if top is not None else None,
+        full_agreement=sweep.full_agreement() if predicted is not None else None,
+        mean_agreeing_signs=(float(np.mean([m["agree"] for m in ran])) if ran else None)
+        if predicted is not None else None,
+        predicted_signs=predicted,
+    )
+    epochs = curve_epochs(work.epochs)
+    curves: dict[str, Any] = {"epochs": epochs,
+              "train": curve_quartiles(np.array(curves_train).reshape(len(ran), -1), epochs),
+              "test": curve_quartiles(np.array(curves_test).reshape(len(ran), -1), epochs)}
+    top_pattern = None if top is None else {
+        "key": top.key, "count": top.count, "share": sweep.share(top),
+        "agree": top.agree if fits else None,
+        "seed": top.seeds[0], "tables": markdown(pattern_equations(cell.config, top.signs)),
+    }
+    return CellResult(cell.index, cell.label, dict(cell.values), work.spec(), tuple(members),
+                      stats, top_pattern, curves)

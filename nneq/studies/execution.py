@@ -1,0 +1,214 @@
+"""Running a study's cells: inline, on a process pool, or on a Dask cluster, resuming from a file.
+
+Splitting the study into cells is the only thing done here by hand: the cells go to a
+`concurrent.futures` executor, a `ProcessPoolExecutor` on this machine's cores or a Dask
+cluster's executor, and come back as they finish. A cell's result depends only on its
+settings and seeds, so where it ran changes nothing in it.
+
+With an output file, it is rewritten atomically after every finished cell (the cells done so
+far, in grid order), and cells it already holds with the same settings are not run again: an
+interrupted study resumes where it stopped and ends with the very file an uninterrupted run
+writes. At most a few cells per worker are handed out at a time, so a grid of any size needs
+memory for the finished cells' numbers only.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import dataclasses
+import json
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nneq.errors import NneqError
+from nneq.storage.files import read_text, write_text
+from nneq.studies.cell import CellResult, CellTask, run_cell, task
+from nneq.studies.grid import Cell, cells
+from nneq.studies.paired import Pair, pairs
+from nneq.studies.studyfile import Study
+
+FORMAT, VERSION = "nneq-study", 1
+SCHEDULER_ENV = "NNEQ_DASK_SCHEDULER"
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    """The study and its finished cells in grid order, with the paired comparisons among them."""
+
+    study: Study
+    cells: tuple[CellResult, ...]
+    total: int  # cells in the grid
+    pairs: tuple[Pair, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every cell of the grid is done."""
+        return len(self.cells) == self.total
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON the study writes: the study, its cells and the paired comparisons."""
+        return {"format": FORMAT, "version": VERSION, "complete": self.complete,
+                "study": self.study.to_dict(), "cells": [c.to_dict() for c in self.cells],
+                "paired": [p.to_dict() for p in self.pairs]}
+
+    def to_json(self) -> str:
+        """As JSON text."""
+        return json.dumps(self.to_dict(), indent=1) + "\n"
+
+
+def _result(study: Study, done: dict[int, CellResult], total: int) -> StudyResult:
+    ordered = tuple(done[k] for k in sorted(done))
+    return StudyResult(study, ordered, total, tuple(pairs(study.axes, ordered)))
+
+
+def read_saved(path: Path) -> dict | None:
+    """A study's JSON written earlier to `path`, or None if there is no file there."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as err:
+        raise NneqError(f"{path}: not a study's JSON ({err.msg}); give another --out") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(
+            data.get("cells"), list):
+        raise NneqError(f"{path}: not a study's JSON; give another --out")
+    if data.get("version") != VERSION:
+        raise NneqError(f"{path}: a study's JSON of version {data.get('version')!r}; this nneq "
+                        f"reads version {VERSION}")
+    return data
+
+
+def resume_seed(study: Study, saved: dict | None) -> Study:
+    """A study whose file gives no seed takes the seed of the run it resumes."""
+    if study.seed_given or saved is None:
+        return study
+    seed = (saved.get("study") or {}).get("base", {}).get("seed")
+    if not isinstance(seed, str):
+        return study
+    return dataclasses.replace(study, base=dataclasses.replace(study.base, seed=seed))
+
+
+def _reusable(saved: dict | None, tasks: dict[int, CellTask]) -> dict[int, CellResult]:
+    """Saved cells whose settings match a cell of the grid exactly."""
+    if saved is None:
+        return {}
+    by_spec = {json.dumps(t.spec(), sort_keys=True): k for k, t in tasks.items()}
+    found = {}
+    for entry in saved["cells"]:
+        if not isinstance(entry, dict) or "spec" not in entry:
+            continue
+        k = by_spec.get(json.dumps(entry["spec"], sort_keys=True))
+        if k is not None:
+            try:
+                found[k] = CellResult.from_dict(entry, k)
+            except (KeyError, TypeError, IndexError):
+                continue  # a damaged entry is run again
+    return found
+
+
+def _ignore_interrupts() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Inline(cf.Executor):
+    """One worker: each cell runs in this process when its result is asked for."""
+
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> cf.Future:  # type: ignore[override]
+        """Run `fn` now and return its finished future."""
+        future: cf.Future = cf.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@contextlib.contextmanager
+def executor(*, workers: int | None, scheduler: str | None) -> Iterator[tuple[cf.Executor, int]]:
+    """The executor to run cells on and how many it runs at once.
+
+    `scheduler` (a Dask scheduler's address) sends them to that cluster; otherwise `workers`
+    processes on this machine (one per core when None; 1 runs them here, one after another).
+    """
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise NneqError("--scheduler needs Dask: pip install 'nneq[dask]'") from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise NneqError(f"scheduler {scheduler!r}: cannot connect ({err})") from None
+        try:
+            slots = max(sum(client.nthreads().values()), 1)
+            yield client.get_executor(pure=False), slots
+        finally:
+            client.close()
+        return
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise NneqError(f"workers={count!r}: expected a whole number >= 1")
+    if count == 1:
+        yield _Inline(), 1
+        return
+    pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupts)
+    try:
+        yield pool, count
+    except BaseException:
+        # Stop now rather than after the cells under way (Python 3.14 has terminate_workers).
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
+    pool.shutdown()
+
+
+def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, workers: int | None = None,
+              scheduler: str | None = None, models_dir: str | None = None,
+              on_cell: Callable[[CellResult, int, int], object] | None = None,
+              saved: dict | None = None) -> StudyResult:
+    """Run every cell of `study` not already in `out`, and return the whole result.
+
+    `on_cell(result, done, total)` is called after each cell finishes (and once for every cell
+    resumed from `out`, first). With `out`, the file is rewritten atomically after every cell.
+    `saved` is `out`'s content when the caller has read it already (see `read_saved`).
+    """
+    out_path = Path(out) if out is not None else None
+    if saved is None and out_path is not None:
+        saved = read_saved(out_path)
+    study = resume_seed(study, saved)
+    grid: list[Cell] = cells(study)
+    tasks = {c.index: task(study, c, models_dir=models_dir) for c in grid}
+    done = _reusable(saved, tasks)
+    total = len(grid)
+    for k in sorted(done):
+        if on_cell is not None:
+            on_cell(done[k], len(done), total)
+
+    def finished(result: CellResult) -> None:
+        done[result.index] = result
+        if out_path is not None:
+            write_text(out_path, _result(study, done, total).to_json())
+        if on_cell is not None:
+            on_cell(result, len(done), total)
+
+    todo = iter([tasks[k] for k in sorted(tasks) if k not in done])
+    if out_path is not None and not done:
+        write_text(out_path, _result(study, done, total).to_json())  # claims the file at once
+    with executor(workers=workers, scheduler=scheduler) as (pool, slots):
+        running: set[cf.Future] = set()
+        window = 2 * slots  # enough to keep every worker busy, few enough to stay small
+        while True:
+            while len(running) < window:
+                work = next(todo, None)
+                if work is None:
+                    break
+                running.add(pool.submit(run_cell, work))
+            if not running:
+                break
+            ready, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in ready:
+                finished(future.result())
+    return _result(study, done, total)

@@ -1,0 +1,108 @@
+"""One cell's numbers from its members' final losses, loss curves and sign patterns.
+
+Quartiles are numpy's default percentiles (linear interpolation between order statistics),
+over the members that did not diverge. The target share counts every seed, so a member that
+diverged counts as one that missed the target.
+
+Oscillation. A training-loss curve L₀, L₁, … L_E rises at epoch e when L_e − L_{e−1} > tol;
+a member's oscillation count is the number of such epochs, and the cell's measure is the
+median count over its members. The default tol, 0.001, is the smallest change the
+Playground's three-decimal loss display shows, so the count is of rises one could see there;
+a curve that only falls, however unevenly, counts 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CURVE_POINTS = 201  # curves are kept at most at this many evenly spaced epochs
+
+
+def rises(curve: np.ndarray, tolerance: float) -> int:
+    """How many epochs the loss rose by more than `tolerance` over the epoch before."""
+    return int(np.count_nonzero(np.diff(curve) > tolerance))
+
+
+def quartiles(values: Sequence[float] | np.ndarray) -> tuple[float, float, float] | None:
+    """(first quartile, median, third quartile), or None for no values."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        return None
+    q1, median, q3 = np.percentile(data, [25, 50, 75])
+    return float(q1), float(median), float(q3)
+
+
+def curve_epochs(epochs: int) -> list[int]:
+    """The epochs a cell's curves keep: all of them up to CURVE_POINTS, else evenly spaced ones
+    (always the first and the last), so that a long study's file stays small."""
+    if epochs + 1 <= CURVE_POINTS:
+        return list(range(epochs + 1))
+    return sorted({round(k * epochs / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)})
+
+
+def curve_quartiles(curves: np.ndarray, epochs: list[int]) -> dict[str, list[float]] | None:
+    """Per kept epoch, the quartiles over members of (members, epochs + 1) loss curves."""
+    if curves.size == 0:
+        return None
+    q1, median, q3 = np.percentile(curves[:, epochs], [25, 50, 75], axis=0)
+    return {"q1": q1.tolist(), "median": median.tolist(), "q3": q3.tolist()}
+
+
+@dataclass(frozen=True)
+class CellStats:
+    """A cell's statistics, JSON-ready."""
+
+    seeds: int
+    diverged: int
+    reached: int  # seeds reaching the target
+    loss_train: tuple[float, float, float] | None
+    loss_test: tuple[float, float, float] | None
+    accuracy_test: tuple[float, float, float] | None
+    oscillations: tuple[float, float, float] | None
+    patterns: int
+    top_pattern_share: float | None
+    full_agreement: int | None = None  # seeds whose pattern agrees with every predicted sign
+    mean_agreeing_signs: float | None = None
+    predicted_signs: int | None = None
+    chance: float | None = None  # the agreement expected of random signs, where defined
+
+    @property
+    def target_share(self) -> float:
+        """The share of all seeds, diverged ones included, that reached the target."""
+        return self.reached / self.seeds
+
+    @property
+    def agreement_share(self) -> float | None:
+        """The share of the seeds that did not diverge whose pattern agrees fully."""
+        if self.full_agreement is None:
+            return None
+        return self.full_agreement / max(self.seeds - self.diverged, 1)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, with the shares spelt out."""
+        def q(t: tuple[float, float, float] | None) -> dict[str, float] | None:
+            return None if t is None else {"q1": t[0], "median": t[1], "q3": t[2]}
+        return {
+            "seeds": self.seeds, "diverged": self.diverged, "reached": self.reached,
+            "target_share": self.target_share,
+            "loss_train": q(self.loss_train), "loss_test": q(self.loss_test),
+            "accuracy_test": q(self.accuracy_test), "oscillations": q(self.oscillations),
+            "patterns": self.patterns, "top_pattern_share": self.top_pattern_share,
+            "full_agreement": self.full_agreement, "agreement_share": self.agreement_share,
+            "mean_agreeing_signs": self.mean_agreeing_signs,
+            "predicted_signs": self.predicted_signs, "chance": self.chance,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CellStats:
+        """Read back what `to_dict` wrote."""
+        def q(v: dict | None) -> tuple[float, float, float] | None:
+            return None if v is None else (v["q1"], v["median"], v["q3"])
+        return cls(
+            d["seeds"], d["diverged"], d["reached"], q(d["loss_train"]), q(d["loss_test"]),
+            q(d["accuracy_test"]), q(d["oscillations"]), d["patterns"], d["top_pattern_share"],
+            d["full_agreement"], d["mean_agreeing_signs"], d["predicted_signs"], d["chance"],
+        )

@@ -1,0 +1,283 @@
+"""A study file: base settings, the axes to vary, seeds, epochs, a target and an optional prediction.
+
+```toml
+url = "https://playground.tensorflow.org/#dataset=xor&networkShape=4,2&seed=0.53049"
+seeds = 100
+epochs = 200
+paired = ["shape"]          # these axes share seeds: per-seed differences between their cells
+target = { test-loss = 0.1 }
+[vary]
+shape = [[1, 1], [2, 1], [3, 1], [4, 2]]
+noise = [0, 10]
+```
+
+Everything is checked here, once, before anything is trained; a mistake names its key.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
+from nneq.errors import ConfigError, NneqError
+from nneq.explain.equations import check_threshold
+from nneq.playground.config import Config, check_epochs
+from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
+from nneq.sweeps.sweep import MAX_SEEDS
+
+STUDY_KEYS = ("seeds", "vary", "paired", "target", "predicted", "alias", "threshold",
+              "oscillation-tolerance", "title", "description")
+AXES = tuple(name for name in SETTINGS if name != "seed")  # seeds vary through `seeds`
+DEFAULT_SEEDS = 100
+DEFAULT_EPOCHS = 500
+DEFAULT_TOLERANCE = 0.001  # a rise the Playground's three-decimal loss display shows
+MAX_CELLS = 100_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a seed must reach: a final test loss below `value`, or a test accuracy of at least it."""
+
+    metric: str  # a key of TARGETS
+    value: float
+
+    def reached(self, loss_test: float | None, accuracy_test: float | None) -> bool:
+        """Whether a member's final numbers reach the target (a diverged member never does)."""
+        return TARGETS[self.metric].reached(self.value, loss_test, accuracy_test)
+
+    def describe(self) -> str:
+        """In words: 'test loss below 0.1', 'test accuracy at least 95%'."""
+        return TARGETS[self.metric].describe(self.value)
+
+    def to_dict(self) -> dict[str, object]:
+        """As in the study file: {'test-loss': 0.1}."""
+        return {self.metric: self.value}
+
+
+@dataclass(frozen=True)
+class _TargetKind:
+    allowed: str
+    needs_accuracy: bool
+
+    def check(self, value: float) -> bool:
+        if self.needs_accuracy:
+            return 0 <= value <= 1
+        return math.isfinite(value) and value > 0
+
+    def reached(self, value: float, loss_test: float | None, accuracy_test: float | None) -> bool:
+        if self.needs_accuracy:
+            return accuracy_test is not None and accuracy_test >= value
+        return loss_test is not None and loss_test < value
+
+    def describe(self, value: float) -> str:
+        return f"test accuracy at least {value:.1%}" if self.needs_accuracy else \
+            f"test loss below {value:g}"
+
+
+TARGETS = {
+    "test-loss": _TargetKind("a test loss > 0 (a seed reaches it when its final test loss is below)",
+                             needs_accuracy=False),
+    "test-accuracy": _TargetKind("a test accuracy from 0 to 1 (0.95 for 95%)", needs_accuracy=True),
+}
+DEFAULT_TARGET = Target("test-loss", 0.1)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A setting and the values it takes, in the file's order, each as the configuration holds it."""
+
+    name: str  # as written in study files: learning-rate, shape …
+    values: tuple[object, ...]
+    paired: bool = False
+
+    @property
+    def field(self) -> str:
+        """The configuration's field: learning_rate, shape …"""
+        return self.name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Study:
+    """A checked study: every cell's configuration is base plus one value of each axis."""
+
+    source: str
+    base: Config
+    seeds: int
+    epochs: int
+    axes: tuple[Axis, ...]
+    target: Target = DEFAULT_TARGET
+    threshold: float = 0.0
+    tolerance: float = DEFAULT_TOLERANCE
+    prediction: Prediction | None = None
+    predicted: str | None = None  # the predicted tables' text, which identifies them
+    title: str = ""
+    description: str = ""
+    seed_given: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        """The study as JSON-ready data, seed included, so that a result says what made it."""
+        return {
+            "title": self.title, "description": self.description,
+            "base": self.base.to_dict(), "seeds": self.seeds, "epochs": self.epochs,
+            "vary": {a.name: list(a.values) for a in self.axes},
+            "paired": [a.name for a in self.axes if a.paired],
+            "target": self.target.to_dict(), "threshold": self.threshold,
+            "oscillation-tolerance": self.tolerance,
+            "predicted": self.predicted,
+        }
+
+
+def _plain(value: object) -> object:
+    """A configuration value as JSON holds it: tuples become lists."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    return type(value).__name__
+
+
+def _axes(vary: object, paired: object, base: Config, path: str) -> tuple[Axis, ...]:
+    if not isinstance(vary, dict):
+        raise ConfigError("vary", vary, "a table of settings, each with a list of values "
+                          "([vary] then shape = [[2, 1], [4, 2]])", source=path)
+    if not vary:
+        raise ConfigError("vary", vary, "at least one setting to vary", source=path)
+    names = [key.replace("_", "-") for key in vary]
+    pairing = _paired(paired, names, path)
+    axes = []
+    for key, name in zip(vary, names, strict=True):
+        where = f"vary.{key}"
+        if name not in AXES:
+            hint = " (the number of seeds is `seeds`)" if name == "seed" else ""
+            raise NneqError(f"{path}: unknown axis {where!r}{hint}; axes: {', '.join(AXES)}")
+        values = vary[key]
+        if not isinstance(values, list):
+            raise ConfigError(where, values, "a list of values, e.g. [0, 10]", source=path)
+        if not values:
+            raise ConfigError(where, values, "at least one value (an empty axis has no cells)",
+                              source=path)
+        kinds = sorted({_kind(v) for v in values})
+        if len(kinds) > 1:
+            raise ConfigError(where, values, f"values of one type, not a mix of {' and '.join(kinds)}",
+                              source=path)
+        field = name.replace("-", "_")
+        canonical: list[object] = []
+        for value in values:
+            try:
+                config = Config.from_dict({**base.to_dict(), field: value})
+            except ConfigError as err:
+                raise ConfigError(where, value, err.allowed, source=path) from None
+            plain = _plain(getattr(config, field))
+            if plain in canonical:
+                raise ConfigError(where, values, f"each value once ({value!r} is given twice)",
+                                  source=path)
+            canonical.append(plain)
+        axes.append(Axis(name, tuple(canonical), name in pairing))
+    return tuple(axes)
+
+
+def _paired(paired: object, names: list[str], path: str) -> set[str]:
+    if paired is None or paired is False:
+        return set()
+    if paired is True:
+        return set(names)
+    if not isinstance(paired, list) or not all(isinstance(p, str) for p in paired):
+        raise ConfigError("paired", paired, "a list of axes under [vary], or true for all",
+                          source=path)
+    chosen = {p.replace("_", "-") for p in paired}
+    for name in chosen:
+        if name not in names:
+            raise ConfigError("paired", name, "axes under [vary]: " + ", ".join(names), source=path)
+    return chosen
+
+
+def _target(value: object, path: str) -> Target:
+    if value is None:
+        return DEFAULT_TARGET
+    if not isinstance(value, dict) or len(value) != 1:
+        raise ConfigError("target", value, "one of " + ", ".join(f"{{ {k} = … }}" for k in TARGETS),
+                          source=path)
+    (key, number), = value.items()
+    metric = key.replace("_", "-")
+    kind = TARGETS.get(metric)
+    if kind is None:
+        raise ConfigError("target", key, "one of " + ", ".join(TARGETS), source=path)
+    if isinstance(number, bool) or not isinstance(number, int | float) or not kind.check(number):
+        raise ConfigError(f"target.{metric}", number, kind.allowed, source=path)
+    return Target(metric, float(number))
+
+
+def _number(value: object, key: str, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or value < 0:
+        raise ConfigError(key, value, "a finite number >= 0", source=path)
+    return float(value)
+
+
+def _text(value: object, key: str, path: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(key, value, "text", source=path)
+    return value
+
+
+def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | None, str | None]:
+    """The predicted tables: text with a '|' is the tables themselves, anything else a file."""
+    if alias is not None and (not isinstance(alias, list) or not all(isinstance(a, str) for a in alias)):
+        raise ConfigError("alias", alias, 'a list such as ["x3=x1x2"]', source=str(path))
+    try:
+        aliases = parse_aliases(alias or [])
+    except ConfigError as err:
+        raise ConfigError(err.field, err.value, err.allowed, source=str(path)) from None
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("predicted", value, "a Markdown file beside the study file, or the tables "
+                          "themselves", source=str(path))
+    if "|" in value:
+        return parse_tables(value, aliases=aliases, source=f"{path} (predicted)"), value
+    where = path.parent / value  # relative to the study file, so a folder of them moves as one
+    if not where.is_file():
+        raise NneqError(f"{path}: predicted file {where} does not exist")
+    return read_tables(where, aliases=aliases), where.read_text(encoding="utf-8")
+
+
+def read_study(path: str | os.PathLike[str]) -> Study:
+    """Read and check a study file; nothing is trained. Mistakes raise NneqError naming the key."""
+    source = str(path)
+    run_file = read_run_file(path, extra_keys=STUDY_KEYS)
+    extra = run_file.extra
+    base = resolve_config(run_file=run_file)
+    seeds = extra.get("seeds", DEFAULT_SEEDS)
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError("seeds", seeds, f"a whole number from 1 to {MAX_SEEDS}", source=source)
+    epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
+    axes = _axes(extra.get("vary"), extra.get("paired"), base, source)
+    cells = math.prod(len(a.values) for a in axes)
+    if cells > MAX_CELLS:
+        raise ConfigError("vary", f"{cells} cells", f"at most {MAX_CELLS} cells", source=source)
+    threshold = _number(extra.get("threshold", 0.0), "threshold", source)
+    check_threshold(threshold, relative=False)
+    prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
+    return Study(
+        source=source, base=base.with_seed(), seeds=seeds, epochs=epochs, axes=axes,
+        target=_target(extra.get("target"), source), threshold=threshold,
+        tolerance=_number(extra.get("oscillation-tolerance", DEFAULT_TOLERANCE),
+                          "oscillation-tolerance", source),
+        prediction=prediction, predicted=predicted,
+        title=_text(extra.get("title"), "title", source) or Path(path).stem,
+        description=_text(extra.get("description"), "description", source),
+        seed_given=base.seed is not None,
+    )

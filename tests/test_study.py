@@ -1,0 +1,210 @@
+"""Studies: cells equal single runs, local and Dask runs agree, resuming gives the same file,
+statistics match brute force, and bad study files name their key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import nneq
+from nneq.cli import app
+from nneq.playground.config import Config
+from nneq.studies import execution
+from nneq.studies.cell import run_cell, task
+from nneq.studies.grid import cells
+from nneq.studies.statistics import curve_epochs, quartiles, rises
+from nneq.studies.studyfile import read_study
+
+runner = CliRunner()
+
+TINY = """\
+dataset = "gauss"
+seed = "st"
+seeds = 3
+epochs = 12
+paired = ["shape"]
+target = { test-loss = 0.2 }
+[vary]
+shape = [[2, 1], [3, 1]]
+noise = [0, 25]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_cells_members_equal_single_runs(tmp_path):
+    study = read_study(write(tmp_path, TINY))
+    cell = cells(study)[3]  # shape 3,1, noise 25: seeds of their own along the unpaired noise
+    assert cell.config.seed == "st/noise:25" and cell.config.shape == (3, 1)
+    result = run_cell(task(study, cell))
+    assert [m["seed"] for m in result.members] == ["st/noise:25-1", "st/noise:25-2",
+                                                    "st/noise:25-3"]
+    curves = []
+    for member in result.members:
+        alone = nneq.train(Config(dataset="gauss", shape=(3, 1), noise=25, seed=member["seed"]),
+                           epochs=12)
+        assert member["loss_train"] == pytest.approx(alone.loss_train[-1], abs=1e-12)
+        assert member["loss_test"] == pytest.approx(alone.loss_test[-1], abs=1e-12)
+        assert member["oscillations"] == rises(alone.loss_train, 0.001)
+        assert member["reached"] == (alone.loss_test[-1] < 0.2)
+        curves.append(alone.loss_test)
+    median = np.median(np.array(curves), axis=0)
+    np.testing.assert_allclose(result.curves["test"]["median"], median, rtol=0, atol=1e-12)
+    assert result.stats.loss_test == pytest.approx(
+        quartiles([m["loss_test"] for m in result.members]))
+
+
+def test_rises_and_quartiles_against_brute_force():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        curve = rng.random(30)
+        tol = float(rng.random() * 0.3)
+        assert rises(curve, tol) == sum(curve[e] - curve[e - 1] > tol for e in range(1, 30))
+    data = [4.0, 1.0, 3.0, 2.0, 5.0]
+    assert quartiles(data) == (2.0, 3.0, 4.0)
+    assert quartiles([]) is None
+    assert curve_epochs(10) == list(range(11))
+    long = curve_epochs(5000)
+    assert long[0] == 0 and long[-1] == 5000 and len(long) <= 201
+
+
+def test_paired_cells_share_seeds_and_differences_are_per_seed(tmp_path):
+    result = execution.run_study(read_study(write(tmp_path, TINY)), workers=1)
+    assert result.complete and len(result.cells) == 4 and len(result.pairs) == 2
+    for pair in result.pairs:
+        a = next(c for c in result.cells if c.values["shape"] == [2, 1] and pair.fixed in c.label)
+        b = next(c for c in result.cells if c.values["shape"] == [3, 1] and pair.fixed in c.label)
+        assert [m["seed"] for m in a.members] == [m["seed"] for m in b.members]
+        diff = [mb["loss_test"] - ma["loss_test"] for ma, mb in zip(a.members, b.members)]
+        assert pair.difference == pytest.approx(quartiles(diff))
+        assert pair.a_better == sum(d > 0 for d in diff)
+        assert pair.b_better == sum(d < 0 for d in diff)
+    # Unpaired noise: its cells trained seeds of their own.
+    seeds = {c.label: c.members[0]["seed"] for c in result.cells}
+    assert seeds["shape=2,1 noise=0"] != seeds["shape=2,1 noise=25"]
+
+
+def test_local_processes_and_dask_give_identical_json(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    study = read_study(write(tmp_path, TINY))
+    execution.run_study(study, out=tmp_path / "inline.json", workers=1)
+    execution.run_study(study, out=tmp_path / "pool.json", workers=2)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  protocol="tcp://", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        execution.run_study(study, out=tmp_path / "dask.json", scheduler=cluster.scheduler_address)
+    inline = (tmp_path / "inline.json").read_text()
+    assert json.loads(inline)["complete"] is True
+    assert (tmp_path / "pool.json").read_text() == inline
+    assert (tmp_path / "dask.json").read_text() == inline
+
+
+def test_resuming_after_an_interrupt_gives_the_same_file(tmp_path, monkeypatch):
+    study = read_study(write(tmp_path, TINY))
+    execution.run_study(study, out=tmp_path / "whole.json", workers=1)
+
+    def stop_after_two(result, done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "part.json"
+    with pytest.raises(KeyboardInterrupt):
+        execution.run_study(study, out=out, workers=1, on_cell=stop_after_two)
+    part = json.loads(out.read_text())
+    assert part["complete"] is False and len(part["cells"]) == 2
+    ran = []
+
+    def counting(work):
+        ran.append(work.cell.label)
+        return run_cell(work)
+
+    monkeypatch.setattr(execution, "run_cell", counting)
+    result = runner.invoke(app, ["study", str(tmp_path / "s.toml"), "--out", str(out),
+                                 "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert len(ran) == 2  # only the cells the file did not hold
+    assert out.read_text() == (tmp_path / "whole.json").read_text()
+
+
+def test_a_study_without_a_seed_resumes_with_the_seed_it_started_with(tmp_path):
+    path = write(tmp_path, TINY.replace('seed = "st"\n', ""))
+    out = tmp_path / "o.json"
+    first = execution.run_study(read_study(path), out=out, workers=1)
+    again = execution.run_study(read_study(path), out=out, workers=1)
+    assert again.study.base.seed == first.study.base.seed
+    assert again.to_json() == first.to_json()
+
+
+def test_cli_outputs_page_and_picture(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY.replace("seeds = 3", "seeds = 2"))
+    result = runner.invoke(app, ["study", "s.toml", "--workers", "1", "--format", "markdown",
+                                 "--page", "page.md", "--picture", "pic.png", "--out", "o.json"])
+    assert result.exit_code == 0, result.output
+    assert "| shape " in result.output and "## Paired comparisons" in result.output
+    page = Path("page.md").read_text()
+    assert "![" in page and "(pic.png)" in page
+    assert Path("pic.png").read_bytes()[:4] == b"\x89PNG"
+    data = json.loads(runner.invoke(app, ["study", "s.toml", "--format", "json", "--quiet",
+                                          "--out", "o.json"]).output)
+    assert data == json.loads(Path("o.json").read_text())
+    text = runner.invoke(app, ["study", "s.toml", "--out", "o.json"]).output
+    assert "reached target" in text and "sign test p" in text
+
+
+def test_an_accuracy_target_counts_seeds_by_their_test_accuracy(tmp_path):
+    study = read_study(write(tmp_path, TINY.replace("test-loss = 0.2", "test-accuracy = 0.9")))
+    result = run_cell(task(study, cells(study)[1]))
+    for member in result.members:
+        alone = nneq.train(Config(dataset="gauss", shape=(2, 1), noise=25, seed=member["seed"]),
+                           epochs=12)
+        accuracy = alone.accuracy(alone.data()[1])
+        assert member["accuracy_test"] == accuracy
+        assert member["reached"] == (accuracy >= 0.9)
+    assert result.stats.reached == sum(m["reached"] for m in result.members)
+
+
+BAD = {
+    "unknown axis": ("[vary]\nmomentum = [1, 2]\n", "vary.momentum"),
+    "empty axis": ("[vary]\nnoise = []\n", "vary.noise"),
+    "mixed types": ('[vary]\nshape = [[2, 1], 3]\n', "vary.shape"),
+    "mixed text and number": ('[vary]\nactivation = ["tanh", 1]\n', "vary.activation"),
+    "bad value": ("[vary]\nnoise = [10, 90]\n", "vary.noise"),
+    "repeated value": ("[vary]\nnoise = [10, 10.0]\n", "vary.noise"),
+    "unknown key": ("colour = 1\n[vary]\nnoise = [0]\n", "colour"),
+    "no axes": ("seeds = 2\n", "vary"),
+    "paired not an axis": ('paired = ["shape"]\n[vary]\nnoise = [0]\n', "paired"),
+    "bad target": ("target = { test-loss = -1 }\n[vary]\nnoise = [0]\n", "target.test-loss"),
+    "unknown target": ("target = { loss = 1 }\n[vary]\nnoise = [0]\n", "target"),
+    "seeds": ("seeds = 0\n[vary]\nnoise = [0]\n", "seeds"),
+    "seed as axis": ('[vary]\nseed = ["a", "b"]\n', "vary.seed"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_study_files_exit_2_naming_the_key(tmp_path, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)
+    text, key = BAD[case]
+    write(tmp_path, 'dataset = "xor"\nepochs = 1\n' + text)
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nneq: ")
+    assert key in lines[0]
+    assert not Path("o.json").exists()
+
+
+def test_an_out_file_of_something_else_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY)
+    Path("o.json").write_text('{"format": "nneq-model"}')
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json"])
+    assert result.exit_code == 2 and "not a study" in result.output
