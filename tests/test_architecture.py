@@ -12,7 +12,7 @@ NNEQ = Path(__file__).parent.parent / "nneq"
 
 # Lower layers first: a package may import only itself and the layers before it.
 LAYERS = ("playground", "errors", "describe", "provenance", "storage", "explain", "comparison",
-          "picture", "sweeps", "pages", "model", "api", "cli")
+          "picture", "sweeps", "studies", "pages", "model", "api", "cli")
 
 
 def _nneq_imports(path: Path, root: Path = NNEQ) -> set[str]:

@@ -106,6 +106,7 @@ def test_the_examples_readme_gives_one_command_for_every_post_report(monkeypatch
     words = shlex.split(commands[0])
     monkeypatch.chdir(ROOT)
     files = sorted(glob.glob(words[2]))
-    assert len(files) == 12
-    assert all(R.read_run(f).prediction is not None for f in files)
+    assert len(files) == 18
+    # Experiment 15 only announces the next ones and shows no tables; every other has some.
+    assert [Path(f).stem for f in files if R.read_run(f).prediction is None] == ["exp15"]
     assert words[3:] == ["--out-dir", "examples/post/report"] and Path(words[4]).is_dir()

@@ -107,8 +107,9 @@ def test_each_post_table_reads_into_exactly_what_it_shows(name):
     assert [la.output for la in prediction.layers] == [False, False, True]
 
 
-def test_there_are_twelve_post_tables():
-    assert sorted(p.stem for p in POST_TABLES.glob("*.md")) == sorted(EXPECTED)
+def test_the_first_twelve_post_tables_are_all_here():
+    names = {p.stem for p in POST_TABLES.glob("*.md")}
+    assert {f"exp{k:02d}" for k in range(1, 13)} & names == set(EXPECTED)
 
 
 def test_rows_keep_their_line_numbers_and_written_terms():
