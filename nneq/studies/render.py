@@ -95,7 +95,7 @@ def cell_table(r: StudyResult, fmt: str) -> str:
     if r.study.prediction is not None:
         head += ["agree fully", "signs agreeing", "chance"]
     rows = [_cell_row(r, c.values, c.stats) for c in r.cells]
-    return tabulate(rows, headers=head, tablefmt=fmt, disable_numparse=True)
+    return str(tabulate(rows, headers=head, tablefmt=fmt, disable_numparse=True))
 
 
 def _pair_row(p: Pair) -> list[str]:
@@ -109,8 +109,8 @@ def pair_table(r: StudyResult, fmt: str) -> str:
     """One row per pair of cells along a paired axis."""
     head = ["axis", "others", "A", "B", "seeds", "B − A test loss (quartiles)", "A better",
             "B better", "sign test p"]
-    return tabulate([_pair_row(p) for p in r.pairs], headers=head, tablefmt=fmt,
-                    disable_numparse=True)
+    return str(tabulate([_pair_row(p) for p in r.pairs], headers=head, tablefmt=fmt,
+                        disable_numparse=True))
 
 
 _EXPLAIN = ("Losses are medians with first and third quartiles over the seeds that did not "
