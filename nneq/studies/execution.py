@@ -118,7 +118,7 @@ def _ignore_interrupts() -> None:
 class _Inline(cf.Executor):
     """One worker: each cell runs in this process when its result is asked for."""
 
-    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> cf.Future:  # type: ignore[override]
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> cf.Future:
         """Run `fn` now and return its finished future."""
         future: cf.Future = cf.Future()
         future.set_result(fn(*args, **kwargs))
