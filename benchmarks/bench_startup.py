@@ -34,8 +34,11 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def environment(tree: Path) -> dict[str, str]:
-    """This process's environment with `tree` first on the module path."""
-    return {**os.environ, "PYTHONPATH": str(tree)}
+    """This process's environment with `tree` first on the module path, and bytecode cached
+    as an installed package has it (PYTHONDONTWRITEBYTECODE would recompile every run)."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def run(tree: Path, words: tuple[str, ...], cwd: str) -> float:

@@ -271,3 +271,23 @@ def test_long_commands_show_elapsed_rate_and_remaining_time(in_tmp, args, unit):
     assert re.search(rf"\d+/\d+  {unit}, [0-9.]+ s elapsed, [0-9,]+ {unit}/s, (\d+ s|…) left",
                      shown), shown[-500:]
     assert shown.endswith("\x1b[?25h")  # the bar is cleared and the cursor shown again
+
+
+def test_sweep_json_has_accuracy_per_seed_and_per_pattern(in_tmp):
+    import nneq
+
+    result = runner.invoke(app, ["sweep", "--seeds", "4", "--epochs", "15", "--dataset", "xor",
+                                 "--shape", "2", "--seed", "a", "--format", "json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for member in data["seeds"][:2]:  # the oracle: the same seed trained alone
+        model = nneq.train(nneq.Config(dataset="xor", shape=(2,), seed=member["seed"]), epochs=15)
+        train_points, test_points = model.data()
+        assert member["accuracy_train"] == model.accuracy(train_points)
+        assert member["accuracy_test"] == model.accuracy(test_points)
+    for pattern in data["patterns"]:
+        shares = [m["accuracy_test"] for m in data["seeds"] if m["pattern"] == pattern["id"]]
+        assert pattern["mean_accuracy_test"] == pytest.approx(sum(shares) / len(shares))
+    regression = runner.invoke(app, ["sweep", "--seeds", "2", "--epochs", "2", "--dataset",
+                                     "reg-plane", "--format", "json", "--quiet"])
+    assert json.loads(regression.output)["seeds"][0]["accuracy_test"] is None

@@ -68,6 +68,7 @@ class Training:
                  track_losses: bool = True, engine: str = "numpy") -> None:
         self.configs = list(configs)
         self.config = configs[0]
+        self.data = data  # the members' inputs and labels, for reading what they learnt
         self.layout: Layout = data.layout
         self.training_points = data.training_points
         self.engine: Engine = ENGINES[choose_engine(engine, self.config, 0)](

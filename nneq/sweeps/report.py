@@ -23,6 +23,8 @@ def _setting(s: Sweep) -> str:
 def _pattern_line(s: Sweep, p: Pattern) -> str:
     line = (f"{plural(p.count, 'seed')} ({s.share(p):.1%}), mean loss train "
             f"{p.mean_loss_train:.3f} test {p.mean_loss_test:.3f}")
+    if p.mean_accuracy_test is not None:
+        line += f", mean accuracy test {p.mean_accuracy_test:.1%}"
     if p.agree is not None:
         line += f"; prediction: {p.agree} of {s.predicted_signs} signs agree"
     return line
@@ -105,13 +107,16 @@ def to_dict(s: Sweep) -> dict[str, object]:
         "relative": s.relative,
         "seeds": [
             {"seed": m.seed, "pattern": m.pattern, "loss_train": m.loss_train,
-             "loss_test": m.loss_test, "diverged": m.diverged_at is not None,
+             "loss_test": m.loss_test, "accuracy_train": m.accuracy_train,
+             "accuracy_test": m.accuracy_test, "diverged": m.diverged_at is not None,
              "diverged_at": m.diverged_at}
             for m in s.members
         ],
         "patterns": [
             {"id": p.id, "key": p.key, "count": p.count, "share": s.share(p),
              "mean_loss_train": p.mean_loss_train, "mean_loss_test": p.mean_loss_test,
+             "mean_accuracy_train": p.mean_accuracy_train,
+             "mean_accuracy_test": p.mean_accuracy_test,
              "seed": p.seeds[0], "seeds": list(p.seeds), "agree": p.agree,
              "tables": markdown(pattern_equations(s.config, p.signs))}
             for p in s.patterns

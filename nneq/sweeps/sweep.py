@@ -32,7 +32,7 @@ from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.datasets import DATASETS
 from nneq.playground.engine import choose_engine
 from nneq.playground.model import Model
-from nneq.playground.network import Layer, start
+from nneq.playground.network import Layer, forward, start
 from nneq.playground.rng import SeedRandom
 from nneq.playground.train import Training, train
 
@@ -48,6 +48,8 @@ class Member:
     loss_train: float | None
     loss_test: float | None
     diverged_at: int | None = None
+    accuracy_train: float | None = None  # classification: share of points of the right sign
+    accuracy_test: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +64,8 @@ class Pattern:
     mean_loss_test: float
     agree: int | None = None  # predicted signs that agree with this pattern, when predicted
     compared: int | None = None
+    mean_accuracy_train: float | None = None  # classification only
+    mean_accuracy_test: float | None = None
 
     @property
     def count(self) -> int:
@@ -144,6 +148,26 @@ def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, t
     return [(forms[key], groups[key]) for key in order]
 
 
+def _accuracy(run: Training, k: int, layers: Sequence[Layer]) -> tuple[float, float] | None:
+    """Member k's share of training and test points whose output has the label's sign, as
+    `Model.accuracy` counts it; None for regression."""
+    config = run.configs[k]
+    if config.problem != "classification":
+        return None
+    weights, biases = [la.weights for la in layers], [la.biases for la in layers]
+    shares = []
+    for x, y in ((run.data.x_train[k], run.data.y_train[k]), (run.data.x_test[k], run.data.y_test[k])):
+        out = forward(weights, biases, x, hidden=config.activation, problem=config.problem)[-1]
+        shares.append(float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y)))
+    return shares[0], shares[1]
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    """The mean of shares, or None where there are none (regression)."""
+    known = [v for v in values if v is not None]
+    return float(np.mean(known)) if known else None
+
+
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
@@ -170,8 +194,11 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     networks = {}
     for k, seed in enumerate(names):
         if not run.snapshot.diverged_at[k] and np.isfinite(losses[k]).all():
-            members.append(Member(seed, None, float(losses[k, 0]), float(losses[k, 1])))
             networks[k] = run.layers(k)
+            shares = _accuracy(run, k, networks[k])
+            members.append(Member(seed, None, float(losses[k, 0]), float(losses[k, 1]),
+                                  accuracy_train=shares and shares[0],
+                                  accuracy_test=shares and shares[1]))
             continue
         # The stack checks losses at the end only (unless it keeps models); a member that
         # diverged trains again alone, which finds the very epoch `nneq train` would report.
@@ -185,10 +212,13 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     groups = group_patterns(config, networks, threshold=threshold, relative=relative)
     for number, (form, ks) in enumerate(groups, start=1):
         scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
+        train_share = _mean([members[k].accuracy_train for k in ks])
+        test_share = _mean([members[k].accuracy_test for k in ks])
         patterns.append(Pattern(
             number, form.key, form.signs, tuple(names[k] for k in ks),
             float(np.mean(losses[ks, 0])), float(np.mean(losses[ks, 1])),
-            scored.agree if scored else None, scored.compared if scored else None))
+            scored.agree if scored else None, scored.compared if scored else None,
+            train_share, test_share))
         for k in ks:
             members[k] = dataclasses.replace(members[k], pattern=number)
     return Sweep(
