@@ -10,11 +10,14 @@ import typer
 
 from nneq.cli.app import DEFAULT_MODEL, DISAGREE, ModelArg, app, choices, example, metavar
 from nneq.comparison.report import RENDERERS
+from nneq.comparison.rules import RULES
 
 if TYPE_CHECKING:
     Format = str
+    Rule = str
 else:
     Format = choices(RENDERERS)  # one of the table's keys, matched without regard to case
+    Rule = choices(RULES)
 
 
 @app.command(epilog=example(
@@ -40,6 +43,14 @@ def compare(
         min=1, metavar="N", help="Random tables to sample for the chance level [default: every "
                                  "table when few enough, else until the p-value's standard "
                                  "error is at most 0.01].")] = None,
+    logic: Annotated[list[str] | None, typer.Option(
+        metavar="FORMULA", help="A unit's predicted logic, e.g. 'o1 = h11 xor h12' (repeatable): "
+                                "scored on the data points.")] = None,
+    rule: Annotated[Rule | None, typer.Option(
+        metavar=metavar(RULES), case_sensitive=False,
+        help="Derive each later unit's formula from its predicted signs and score it: overlap "
+             "unites the regions of positive links, intersects away those of negative ones.")
+    ] = None,
     report: Annotated[Format, typer.Option(
         "--format", metavar=metavar(RENDERERS), case_sensitive=False,
         help="How to write the report.")] = "text",
@@ -52,19 +63,23 @@ def compare(
     from nneq.comparison.compare import compare_models, read_predicted
     from nneq.comparison.tables import parse_aliases
     from nneq.explain.equations import check_threshold
+    from nneq.explain.formula import parse_formulas
     from nneq.playground.model import Model
     from nneq.storage.modelfile import load
 
     check_threshold(threshold, relative=relative)
+    formulas = parse_formulas(logic or [])
     learnt = load(model)
     given = read_predicted(predicted, aliases=parse_aliases(alias or []))
     if isinstance(given, Model):
         result = compare_models(given, learnt, threshold=threshold, relative=relative,
                                 symmetry=not no_symmetry, draws=draws,
-                                predicted_source=str(predicted), model_source=str(model))
+                                predicted_source=str(predicted), model_source=str(model),
+                                formulas=formulas, rule=rule)
     else:
         result = compare_tables(given, learnt, threshold=threshold, relative=relative,
-                                symmetry=not no_symmetry, draws=draws, model_source=str(model))
+                                symmetry=not no_symmetry, draws=draws, model_source=str(model),
+                                formulas=formulas, rule=rule)
     typer.echo(RENDERERS[report](result))
     if strict and (result.count("disagree") or result.shape):
         raise typer.Exit(DISAGREE)

@@ -9,7 +9,6 @@ which gives one optimum.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 DP_UNITS = 12  # up to this many columns (after putting the smaller side in rows): DP; wider: Hungarian
 
@@ -74,6 +73,10 @@ def best_matchings(weights: np.ndarray, limit: int) -> tuple[int, list[tuple[int
 
 def hungarian(weights: np.ndarray) -> tuple[int, ...]:
     """A maximum-weight matching covering min(rows, cols): per row its column, or -1."""
+    # Loaded here: SciPy's optimisation package takes long to import, and small networks,
+    # aligned exactly by enumeration, never need it.
+    from scipy.optimize import linear_sum_assignment
+
     w = np.asarray(weights, dtype=np.float64)
     match = [-1] * w.shape[0]
     if w.size:

@@ -16,7 +16,7 @@ learnt unit's own name beside that aligned name, so the two are never confused.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -40,7 +40,7 @@ from nneq.comparison.tables import (
     parse_tables,
     unit_position,
 )
-from nneq.errors import TableError
+from nneq.errors import ConfigError, TableError
 from nneq.explain.equations import (
     LayerEquations,
     Unit,
@@ -50,6 +50,8 @@ from nneq.explain.equations import (
     pattern_equations,
     unit_name,
 )
+from nneq.explain.formula import Expr, Formula, overlap_rule
+from nneq.explain.logic import FormulaScore, Place, score_formula
 from nneq.playground.config import Config
 from nneq.playground.model import Model
 from nneq.storage.files import MAX_MODEL_BYTES, read_text
@@ -172,6 +174,7 @@ class Comparison:
     learnt: tuple[LayerEquations, ...] = ()
     activation: str = ""
     aliases: tuple[tuple[str, str], ...] = ()  # the prediction's names for inputs (x3, x1x2)
+    logic: tuple[FormulaScore, ...] = ()  # the prediction's formulas, scored on the data
 
     @property
     def total(self) -> int:
@@ -418,7 +421,8 @@ def _layer_result(k: int, layer: LayerEquations, prediction: Prediction, *, hidd
 
 def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, relative: bool = False,
             symmetry: bool = True, model_source: str = "", chance: bool = True,
-            draws: int | None = None, check_names: bool = True) -> Comparison:
+            draws: int | None = None, check_names: bool = True,
+            formulas: Sequence[Formula] = (), rule: str | None = None) -> Comparison:
     """Check every predicted sign against the learnt network, aligned unless `symmetry` is False.
 
     Learnt links weaker than `threshold` (with `relative`, than that share of each unit's
@@ -426,7 +430,13 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, rel
     level of its agreement (`nneq.comparison.chance`), `draws` fixing the number of sampled
     tables. With `check_names`, a predicted unit the network cannot have (h15 in a layer of
     four) raises TableError with its line.
+
+    The prediction's own formulas (its 'Logic' section), `formulas`, and with `rule` (a key
+    of RULES) a formula derived from each predicted unit's signs are scored on the data
+    (`nneq.explain.logic.score_formula`), their unit names read through the alignment.
     """
+    if rule is not None and rule not in RULES:
+        raise ConfigError("rule", rule, "one of " + ", ".join(RULES))
     if check_names:
         check_units(prediction, model.config)
     layers = equations(model, threshold=threshold, relative=relative)
@@ -452,11 +462,50 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, rel
     level = (chance_level(plan.matrices, learnt_signs, flippable=flippable(model.config),
                           observed=agree, symmetry=symmetry, draws=draws) if chance else None)
     matches = {m.learnt: m for la in results for m in la.alignment}
+    scores = _score_logic(prediction, model, results, layers, [*prediction.logic, *formulas], rule)
     return Comparison(prediction.source, model_source, tuple(results), symmetry, float(threshold),
                       relative, level, shape_differences(prediction, model.config),
                       tuple(matches[name] for name in sorted(idle) if name in matches),
                       _aligned_equations(model, readings, threshold=threshold, relative=relative),
-                      model.config.activation, prediction.aliases)
+                      model.config.activation, prediction.aliases, scores)
+
+
+# Rules that read a formula off a predicted unit's signed links, by name.
+RULES: dict[str, Callable[[str, Sequence[tuple[str, int]]], Expr]] = {"overlap": overlap_rule}
+
+
+def places(results: Sequence[LayerResult], layers: Sequence[LayerEquations]) -> dict[str, Place]:
+    """Every unit by the name the comparison gives it: the learnt unit it reads, and its flip."""
+    found: dict[str, Place] = {}
+    for k, (result, layer) in enumerate(zip(results, layers)):
+        index = {u.name: j for j, u in enumerate(layer.units)}
+        if result.alignment:
+            for m in result.alignment:
+                found[m.name] = (k, index[m.learnt], -1 if m.flipped else 1)
+        else:  # the outputs keep their places
+            found.update({u.name: (k, j, 1) for j, u in enumerate(layer.units)})
+    return found
+
+
+def _score_logic(prediction: Prediction, model: Model, results: Sequence[LayerResult],
+                 layers: Sequence[LayerEquations], formulas: Sequence[Formula], rule: str | None
+                 ) -> tuple[FormulaScore, ...]:
+    """Each formula, and each rule's formula for every predicted later unit, scored."""
+    if not formulas and rule is None:
+        return ()
+    named = places([r for r in results if r.title in {la.title for la in layers}], layers)
+    scores = [score_formula(model, f, named) for f in formulas]
+    if rule is not None:
+        for result in results[1:]:
+            for unit in result.units:
+                if unit.name not in named:
+                    continue
+                links = [(t.source, t.predicted) for t in unit.terms
+                         if t.predicted and t.source in named]
+                where = f"{prediction.source or 'line'} {unit.line}".strip()
+                formula = Formula(unit.name, RULES[rule](unit.name, links), where)
+                scores.append(score_formula(model, formula, named, origin=rule))
+    return tuple(scores)
 
 
 def idle_units(layers: Sequence[LayerEquations]) -> frozenset[str]:
@@ -547,6 +596,19 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _aligned_transforms(model: Model, readings: dict[int, _Reading]) -> list[Transform] | None:
+    """Per hidden layer, the reordering and flips that put each learnt unit at its aligned
+    position, or None when the alignment does not place every learnt unit in its layer."""
+    transforms = []
+    for h, size in enumerate(model.config.shape, start=1):
+        reading = readings[h]
+        placed = sorted((idx, m, f) for m, (idx, f) in reading.of_learnt.items())
+        if [idx for idx, _, _ in placed] != list(range(1, size + 1)):
+            return None
+        transforms.append(Transform(tuple(m for _, m, _ in placed), tuple(f for _, _, f in placed)))
+    return transforms
+
+
 def _aligned_equations(model: Model, readings: dict[int, _Reading], *, threshold: float,
                        relative: bool) -> tuple[LayerEquations, ...]:
     """The learnt equations with hidden units reordered and flipped as the alignment reads them.
@@ -555,15 +617,30 @@ def _aligned_equations(model: Model, readings: dict[int, _Reading], *, threshold
     units take the aligned names, so its tables sit beside the prediction's. Empty when the
     alignment does not place every learnt unit at a position of its layer.
     """
-    transforms = []
-    for h, size in enumerate(model.config.shape, start=1):
-        reading = readings[h]
-        placed = sorted((idx, m, f) for m, (idx, f) in reading.of_learnt.items())
-        if [idx for idx, _, _ in placed] != list(range(1, size + 1)):
-            return ()
-        transforms.append(Transform(tuple(m for _, m, _ in placed), tuple(f for _, _, f in placed)))
+    transforms = _aligned_transforms(model, readings)
+    if transforms is None:
+        return ()
     moved = transform_model(model, transforms)
     return network_equations(moved.config, moved.layers, threshold=threshold, relative=relative)
+
+
+def aligned_model(prediction: Prediction, model: Model, *, threshold: float = 0.0,
+                  relative: bool = False, symmetry: bool = True) -> Model:
+    """The model with its hidden units reordered and flipped as the prediction reads them.
+
+    It computes the same function, and every view of it (tables, SymPy, logic) names and
+    orients its units as the prediction does. Raises TableError for units the network cannot
+    have, like `compare`.
+    """
+    check_units(prediction, model.config)
+    layers = equations(model, threshold=threshold, relative=relative)
+    idle = idle_units(layers)
+    learnt_signs = _signs_without_idle(layers, idle)
+    plan = _plan(prediction, layers, model.config.features)
+    alignment = _alignment(plan, layers, learnt_signs, symmetry=symmetry,
+                           flips=flippable(model.config))
+    transforms = _aligned_transforms(model, _readings(plan, alignment, layers))
+    return model if transforms is None else transform_model(model, transforms)
 
 
 def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray, ...]:
@@ -574,12 +651,14 @@ def predicted_signs(prediction: Prediction, config: Config) -> tuple[np.ndarray,
 
 def compare_models(predicted: Model, model: Model, *, threshold: float = 0.0, relative: bool = False,
                    symmetry: bool = True, predicted_source: str = "", model_source: str = "",
-                   chance: bool = True, draws: int | None = None) -> Comparison:
+                   chance: bool = True, draws: int | None = None,
+                   formulas: Sequence[Formula] = (), rule: str | None = None) -> Comparison:
     """Compare two learnt networks: the first's live signs act as the prediction."""
     prediction = from_equations(equations(predicted, threshold=threshold, relative=relative),
                                 source=predicted_source)
     return compare(prediction, model, threshold=threshold, relative=relative, symmetry=symmetry,
-                   model_source=model_source, chance=chance, draws=draws, check_names=False)
+                   model_source=model_source, chance=chance, draws=draws, check_names=False,
+                   formulas=formulas, rule=rule)
 
 
 def read_predicted(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | None = None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from nneq.comparison.compare import Comparison, LayerResult, Match, TermResult, UnitResult
 from nneq.explain.equations import LayerEquations, with_aliases
+from nneq.explain.logic import FormulaScore
 from nneq.explain.render import markdown as markdown_tables
 
 SIGN = {1: "+", -1: "-"}
@@ -189,6 +190,8 @@ def to_text(c: Comparison) -> str:
     lines += ["", *_alignment_lines(c)]
     lines.append(f"Predicted but missing from the network: {_names(_missing(c))}")
     lines.append(f"Learnt but not predicted: {_names(_unpredicted(c))}")
+    if c.logic:
+        lines += ["", LOGIC_HEADING, *_logic_lines(c)]
     tables = learnt_tables(c)
     if tables:
         lines += ["", LEARNT_HEADING, "", tables]
@@ -197,6 +200,23 @@ def to_text(c: Comparison) -> str:
         lines += ["", note]
     lines += ["", LEGEND]
     return "\n".join(lines)
+
+
+LOGIC_HEADING = ("Logic: the share of data points where each formula gives its unit's sign (for "
+                 "an output, the network's class), beside the share the majority sign alone gets; "
+                 "the grid's share last.")
+
+
+def _origin(score: FormulaScore) -> str:
+    return "" if score.origin == "given" else f"  [{score.origin} rule]"
+
+
+def _logic_lines(c: Comparison) -> list[str]:
+    said = [score.formula.text() + _origin(score) for score in c.logic]
+    width = max(len(text) for text in said)
+    return [f"  {text:<{width}}  train {s.train:.2f} (majority {s.majority_train:.2f})  "
+            f"test {s.test:.2f} (majority {s.majority_test:.2f})  grid {s.grid:.2f}"
+            for text, s in zip(said, c.logic)]
 
 
 LEARNT_HEADING = "The learnt network in the prediction's terms (units reordered and flipped as aligned):"
@@ -256,6 +276,12 @@ def to_markdown(c: Comparison) -> str:
             lines.append(f"- {la.title}: {'; '.join(_pair(m) for m in la.alignment)}")
     lines += [f"- Predicted but missing from the network: {_names(_missing(c))}",
               f"- Learnt but not predicted: {_names(_unpredicted(c))}"]
+    if c.logic:
+        lines += ["", LOGIC_HEADING, "", "| Formula | From | Train | Majority (train) | Test | "
+                  "Majority (test) | Grid |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {s.formula.text()} | {'given' if s.origin == 'given' else s.origin + ' rule'} | "
+                  f"{s.train:.2f} | {s.majority_train:.2f} | {s.test:.2f} | "
+                  f"{s.majority_test:.2f} | {s.grid:.2f} |" for s in c.logic]
     tables = learnt_tables(c)
     if tables:
         lines += ["", LEARNT_HEADING, "", tables]
@@ -303,6 +329,7 @@ def to_dict(c: Comparison) -> dict[str, object]:
             }
             for la in c.layers
         ],
+        "logic": [s.to_dict() for s in c.logic],
         "learnt": [
             {"title": layer.title,
              "units": [{"name": u.name,

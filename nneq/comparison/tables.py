@@ -20,10 +20,11 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nneq.errors import ConfigError, TableError
 from nneq.explain.equations import ORDINALS, LayerEquations, layer_title, unit_name
+from nneq.explain.formula import Formula, read_logic_section
 from nneq.playground.config import MAX_UNITS
 from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
 from nneq.storage.files import read_text
@@ -71,6 +72,7 @@ class Prediction:
     depth: int
     source: str = ""
     aliases: tuple[tuple[str, str], ...] = ()  # (name, input) pairs the tables were read with
+    logic: tuple[Formula, ...] = ()  # the formulas under a 'Logic' heading
 
     def layer(self, number: int) -> PredictedLayer | None:
         """The predicted layer with that number (1 for the first hidden layer), if any."""
@@ -334,7 +336,7 @@ def parse_tables(text: str, *, aliases: Mapping[str, str] | None = None, source:
     seen: dict[tuple[int, int], int] = {}
     for block in blocks:
         rows += _block_rows(reader, block, seen)
-    return _assemble(reader, rows)
+    return replace(_assemble(reader, rows), logic=read_logic_section(text, source=source))
 
 
 def _block_rows(reader: _Reader, block: list[tuple[int, str]], seen: dict[tuple[int, int], int]

@@ -10,15 +10,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from nneq.errors import ConfigError, ConflictError
-from nneq.explain.equations import DROPPED, LayerEquations, Term, Unit, check_threshold, equations
-from nneq.explain.logic import logic
+from nneq.explain.equations import (
+    DROPPED,
+    LayerEquations,
+    Term,
+    Unit,
+    check_threshold,
+    equations,
+    with_aliases,
+)
+from nneq.explain.logic import LOGIC_DECIMALS, logic
 from nneq.explain.symbolic import check_precision, composed, latex_name, to_latex, to_str, unit_expressions
 from nneq.playground.model import Model
 
 ALIGNMENT = "| ------------- |:-------------:|"  # the tables' own: left names, centred equations
 VALUE_DECIMALS = 3  # --values without --precision
 COMPOSABLE = ("sympy", "latex")  # the formats --compose applies to
-TABLES = ("markdown", "text")  # the formats --values and --biases apply to
+TABLES = ("markdown", "text")  # the formats --values, --biases and --alias apply to
 # Said before the composed lines, whose names are the output units' own: a SymPy comment, and
 # a row of text in LaTeX, so that it shows where the display is rendered.
 COMPOSED_NOTE = "# the whole network as one expression of x1, x2"
@@ -35,6 +43,7 @@ class Options:
     precision: int | None = None
     biases: bool = False
     compose: bool = False
+    aliases: tuple[tuple[str, str], ...] = ()  # (name, input): x3 for x1x2, in the tables
 
     def __post_init__(self) -> None:
         check_threshold(self.threshold, relative=self.relative)
@@ -125,6 +134,8 @@ def _table(render: Callable[..., str]) -> Callable[..., str]:
     """A renderer of layers as a renderer of a model: its equations, cut as the options say."""
     def from_model(model: Model, *, options: Options = DEFAULT) -> str:
         layers = equations(model, threshold=options.threshold, relative=options.relative)
+        if options.aliases:
+            layers = with_aliases(layers, dict(options.aliases))
         return render(layers, options=options)
     return from_model
 
@@ -171,17 +182,20 @@ def latex(model: Model, *, options: Options = DEFAULT) -> str:
 
 def logic_text(model: Model, *, options: Options = DEFAULT) -> str:
     """The atoms as inequalities, then each later unit's sign as a Boolean expression with its agreement."""
-    view = logic(model, precision=options.precision)
+    view = logic(model, precision=LOGIC_DECIMALS if options.precision is None else options.precision)
     side = f"{view.bound:g}"
     lines = [f"# atoms: where each first-layer unit's weighted sum is positive "
              f"(x1, x2 in [-{side}, {side}], {view.points} grid points)"]
     lines += [f"{a.name}: {a.region}" for a in view.atoms]
     if view.rules:
-        lines.append("# later units: the sign each takes, as a function of the atoms, "
-                     "and the share of the grid where that is right")
-        width = max(len(f"{r.name} = {r.expression}") for r in view.rules)
-        lines += [f"{f'{r.name} = {r.expression}':<{width}}  agreement {r.agreement:.4f}"
-                  for r in view.rules]
+        lines.append("# later units: the sign each takes, as a function of the atoms (a named "
+                     "gate where it is one), and the share of the training points, the test "
+                     "points and the grid where that is right")
+        said = [f"{r.name} = {r.expression}" + (f" = {r.gate}" if r.gate else "")
+                for r in view.rules]
+        width = max(len(text) for text in said)
+        lines += [f"{text:<{width}}  train {r.train:.2f}  test {r.test:.2f}  grid {r.agreement:.4f}"
+                  for text, r in zip(said, view.rules)]
     return "\n".join(lines)
 
 
@@ -201,7 +215,8 @@ def render(model: Model, *, fmt: str = "markdown", options: Options = DEFAULT) -
         raise ConfigError("format", fmt, "one of " + ", ".join(FORMATS))
     if options.compose and fmt not in COMPOSABLE:
         raise ConflictError("{0} applies only to {1} " + " and ".join(COMPOSABLE), "compose", "format")
-    given = [name for name, on in (("values", options.values), ("biases", options.biases)) if on]
+    given = [name for name, on in (("values", options.values), ("biases", options.biases),
+                                   ("alias", bool(options.aliases))) if on]
     if given and fmt not in TABLES:
         names = " and ".join(f"{{{k}}}" for k in range(len(given)))
         raise ConflictError(f"{names} {'applies' if len(given) == 1 else 'apply'} only to "
