@@ -99,9 +99,10 @@ def test_the_logic_view_as_text():
     assert render(model, fmt="logic").splitlines()[1:] == [
         "h11: 500.0*x1 - 500.0*x2 - 6.15 > 0",
         "h12: 500.0*x1 + 500.0*x2 + 18.55 > 0",
-        "# later units: the sign each takes, as a function of the atoms, and the share of the grid "
-        "where that is right",
-        "h21 = h11 & h12                   agreement 1.0000",
-        "h22 = ~h11 & ~h12                 agreement 1.0000",
-        "o1 = (h11 & h12) | (~h11 & ~h12)  agreement 1.0000",
+        "# later units: the sign each takes, as a function of the atoms (a named gate where it is "
+        "one), and the share of the training points, the test points and the grid where that is "
+        "right",
+        "h21 = h11 & h12 = AND(h11, h12)                    train 1.00  test 1.00  grid 1.0000",
+        "h22 = ~h11 & ~h12 = NOR(h11, h12)                  train 1.00  test 1.00  grid 1.0000",
+        "o1 = (h11 & h12) | (~h11 & ~h12) = XNOR(h11, h12)  train 1.00  test 1.00  grid 1.0000",
     ]
