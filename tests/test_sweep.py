@@ -11,9 +11,11 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
+from nneq.comparison.compare import compare
 from nneq.comparison.symmetry import Transform, transform_model
 from nneq.comparison.tables import read_tables
 from nneq.playground.config import Config
+from nneq.sweeps.report import to_dict, to_text
 from nneq.sweeps.sweep import group_patterns, member_seeds, run_sweep
 
 from .conftest import POST_TABLES
@@ -73,6 +75,27 @@ def test_prediction_agreement_is_shared_and_distributed():
     assert sum(sweep.agreement().values()) == 10
     assert all(0 <= p.agree <= 10 for p in sweep.patterns)
     assert sweep.full_agreement() == sum(p.count for p in sweep.patterns if p.agree == 10)
+
+
+def test_each_seed_gets_its_agreements_chance_level():
+    """A seed's p-value is what `compare` finds for its own model: patterns share it."""
+    prediction = read_tables(POST_TABLES / "exp07.md")
+    config = Config(dataset="xor", shape=(2, 2), seed="p")
+    sweep = run_sweep(config, seeds=6, epochs=50, prediction=prediction, keep_models=True)
+    assert sweep.models is not None
+    for member, model in zip(sweep.members, sweep.models):
+        alone = compare(prediction, model)
+        assert alone.chance is not None
+        assert sweep.p_value(member) == alone.chance.p_value
+        assert sweep.patterns[member.pattern - 1].agree == alone.agree
+    beating = sum(1 for m in sweep.members if (sweep.p_value(m) or 1) < 0.05)
+    assert sweep.beating_chance() == beating
+    data = to_dict(sweep)
+    assert [m["p_value"] for m in data["seeds"]] == [sweep.p_value(m) for m in sweep.members]
+    assert data["prediction"]["beating_chance"] == beating
+    assert all(p["chance"]["method"] == "exact" for p in data["patterns"])
+    assert "beats chance (p < 0.05" in to_text(sweep)
+    assert all(p.mean_accuracy_test is not None for p in sweep.patterns)
 
 
 def test_diverged_members_are_reported_apart():

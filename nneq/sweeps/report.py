@@ -27,6 +27,9 @@ def _pattern_line(s: Sweep, p: Pattern) -> str:
         line += f", mean accuracy test {p.mean_accuracy_test:.1%}"
     if p.agree is not None:
         line += f"; prediction: {p.agree} of {s.predicted_signs} signs agree"
+        if p.chance is not None:
+            line += (f" (chance {p.chance.mean:.1f}, {p.chance.p_text()}: "
+                     f"{p.chance.verdict})")
     return line
 
 
@@ -45,7 +48,10 @@ def _prediction_lines(s: Sweep) -> list[str]:
     full = s.full_agreement()
     spread = ", ".join(f"{agree}: {count}" for agree, count in s.agreement().items())
     source = f" {s.prediction.source}" if s.prediction.source else ""
+    beat = s.beating_chance()
     return [f"prediction{source} agrees fully on {full} of {ran} seeds ({full / max(ran, 1):.1%})",
+            f"it beats chance (p < 0.05: random tables of its shape agree as well less than one "
+            f"time in twenty) on {beat} of {ran} seeds ({beat / max(ran, 1):.1%})",
             f"seeds by number of agreeing signs (of {s.predicted_signs}): {spread}"]
 
 
@@ -108,7 +114,8 @@ def to_dict(s: Sweep) -> dict[str, object]:
         "seeds": [
             {"seed": m.seed, "pattern": m.pattern, "loss_train": m.loss_train,
              "loss_test": m.loss_test, "accuracy_train": m.accuracy_train,
-             "accuracy_test": m.accuracy_test, "diverged": m.diverged_at is not None,
+             "accuracy_test": m.accuracy_test, "p_value": s.p_value(m),
+             "diverged": m.diverged_at is not None,
              "diverged_at": m.diverged_at}
             for m in s.members
         ],
@@ -118,6 +125,7 @@ def to_dict(s: Sweep) -> dict[str, object]:
              "mean_accuracy_train": p.mean_accuracy_train,
              "mean_accuracy_test": p.mean_accuracy_test,
              "seed": p.seeds[0], "seeds": list(p.seeds), "agree": p.agree,
+             "chance": p.chance.to_dict() if p.chance else None,
              "tables": markdown(pattern_equations(s.config, p.signs))}
             for p in s.patterns
         ],
@@ -125,6 +133,7 @@ def to_dict(s: Sweep) -> dict[str, object]:
         "prediction": None if s.prediction is None else {
             "source": s.prediction.source, "signs": s.predicted_signs,
             "full_agreement": s.full_agreement(),
+            "beating_chance": s.beating_chance(),
             "agreement": {str(k): v for k, v in s.agreement().items()},
         },
     }

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from nneq.comparison.chance import Chance, chance_level
 from nneq.comparison.compare import predicted_signs
 from nneq.comparison.symmetry import (
     Canonical,
@@ -66,6 +67,7 @@ class Pattern:
     compared: int | None = None
     mean_accuracy_train: float | None = None  # classification only
     mean_accuracy_test: float | None = None
+    chance: Chance | None = None  # what random tables of the prediction's shape agree on here
 
     @property
     def count(self) -> int:
@@ -107,6 +109,17 @@ class Sweep:
     def full_agreement(self) -> int:
         """Seeds whose learnt pattern agrees with every predicted sign."""
         return sum(p.count for p in self.patterns if p.agree == self.predicted_signs)
+
+    def beating_chance(self) -> int:
+        """Seeds whose agreement with the prediction beats chance (p below 0.05)."""
+        return sum(p.count for p in self.patterns if p.chance is not None and p.chance.beats_chance)
+
+    def p_value(self, member: Member) -> float | None:
+        """The chance p-value of a member's agreement with the prediction (None without one)."""
+        if member.pattern is None:
+            return None
+        chance = self.patterns[member.pattern - 1].chance
+        return None if chance is None else chance.p_value
 
 
 def member_seeds(seed: str, count: int) -> list[str]:
@@ -212,13 +225,16 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     groups = group_patterns(config, networks, threshold=threshold, relative=relative)
     for number, (form, ks) in enumerate(groups, start=1):
         scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
+        # Every seed of a pattern has the pattern's signs, hence its agreement and chance level.
+        level = (chance_level(wanted, form.signs, flippable=flips, observed=scored.agree)
+                 if wanted is not None and scored is not None else None)
         train_share = _mean([members[k].accuracy_train for k in ks])
         test_share = _mean([members[k].accuracy_test for k in ks])
         patterns.append(Pattern(
             number, form.key, form.signs, tuple(names[k] for k in ks),
             float(np.mean(losses[ks, 0])), float(np.mean(losses[ks, 1])),
             scored.agree if scored else None, scored.compared if scored else None,
-            train_share, test_share))
+            train_share, test_share, level))
         for k in ks:
             members[k] = dataclasses.replace(members[k], pattern=number)
     return Sweep(
