@@ -133,3 +133,35 @@ def test_messages_say_what_is_allowed(tmp_path, monkeypatch):
     assert "markdown, text, latex, json, sympy, logic" in bad_format.stderr
     missing = runner.invoke(app, ["equations"])
     assert "nneq-model.json" in missing.stderr and "nneq train" in missing.stderr
+
+
+def test_alias_and_predicted_write_the_learnt_tables_in_the_predictions_terms(tmp_path, monkeypatch):
+    """The post's x3 for x1x2 with its weight w3, units reordered and flipped as aligned."""
+    import nneq
+    from nneq.comparison import symmetry as S
+    from nneq.comparison.compare import compare
+    from nneq.comparison.report import learnt_tables
+    from nneq.comparison.tables import parse_tables
+
+    monkeypatch.chdir(tmp_path)
+    model = nneq.train(nneq.Config(dataset="xor", features=("x2", "x1x2"), shape=(2, 2),
+                                   seed="x3"), epochs=60)
+    nneq.save(model, "x3.json")
+    plain = runner.invoke(app, ["equations", "x3.json", "--alias", "x3=x1x2"])
+    assert plain.exit_code == 0, plain.output
+    assert "x3w3" in plain.output and "x1x2" not in plain.output and "x2w1" in plain.output
+    # Tables of a reordered, flipped copy read as a prediction: the learnt network, aligned to
+    # it, is written as that copy is.
+    moved = S.transform_model(model, [S.Transform((1, 0), (-1, 1)), S.Transform((1, 0), (1, -1))])
+    nneq.save(moved, "moved.json")
+    copy = runner.invoke(app, ["equations", "moved.json", "--alias", "x3=x1x2"])
+    Path("moved.md").write_text(copy.output, encoding="utf-8")
+    aligned = runner.invoke(app, ["equations", "x3.json", "--alias", "x3=x1x2",
+                                  "--predicted", "moved.md"])
+    assert aligned.exit_code == 0, aligned.output
+    assert aligned.output == copy.output
+    result = compare(parse_tables(copy.output, aliases={"x3": "x1x2"}), model, chance=False)
+    assert learnt_tables(result) == copy.output.rstrip("\n")
+    logic = runner.invoke(app, ["equations", "x3.json", "--format", "logic", "--alias",
+                                "x3=x1x2", "--predicted", "moved.md"])
+    assert logic.exit_code == 0, logic.output

@@ -43,11 +43,28 @@ def equations_command(
     compose: Annotated[bool, typer.Option(
         "--compose", help="sympy, latex: add the whole network as one expression of x1, x2.")
     ] = False,
+    alias: Annotated[list[str] | None, typer.Option(
+        metavar="NAME=FEATURE", help="markdown, text: another name for an input, e.g. x3=x1x2 "
+                                     "(its weight follows: x3w3) (repeatable).")] = None,
+    predicted: Annotated[Path | None, typer.Option(
+        metavar="TABLES", help="Name and orient the hidden units as these predicted tables do "
+                               "(reordered and flipped as `nneq compare` aligns them).")] = None,
 ) -> None:
     """Write what each unit learnt: signed tables, SymPy, LaTeX, JSON or sign logic."""
-    from nneq.explain.render import Options, render  # SymPy loads only for the formats needing it
+    from nneq.comparison.tables import parse_aliases
+    from nneq.explain.render import TABLES, Options, render  # SymPy loads only where needed
     from nneq.storage.modelfile import load
 
+    aliases = parse_aliases(alias or [])
+    # With --predicted, aliases also read the tables: then other formats simply ignore them.
+    named = tuple(aliases.items()) if predicted is None or fmt in TABLES else ()
     options = Options(threshold=threshold, relative=relative, values=values, precision=precision,
-                      biases=biases, compose=compose)
-    typer.echo(render(load(model), fmt=fmt, options=options))
+                      biases=biases, compose=compose, aliases=named)
+    learnt = load(model)
+    if predicted is not None:
+        from nneq.comparison.compare import aligned_model
+        from nneq.comparison.tables import read_tables
+
+        learnt = aligned_model(read_tables(predicted, aliases=aliases), learnt,
+                               threshold=threshold, relative=relative)
+    typer.echo(render(learnt, fmt=fmt, options=options))
