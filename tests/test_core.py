@@ -7,14 +7,18 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import nneq
 from nneq.playground.config import Config
 from nneq.playground.divergence import Snapshot
 from nneq.playground.history import MAX_ENTRIES, History, capacity
 from nneq.playground.layout import Layout
+from nneq.playground.many import stack_seeds, uniform_many
 from nneq.playground.network import start
+from nneq.playground.rng import SeedRandom
 from nneq.playground.schedule import schedule
+from nneq.playground.stack import stack_starts
 from nneq.playground.train import training
 from nneq.storage.modelfile import from_json, to_json
 from nneq.sweeps.sweep import member_seeds, run_sweep
@@ -125,3 +129,28 @@ def test_layers_read_in_the_callback_are_that_epochs_network():
     assert [epoch for epoch, _ in seen] == [1, 2, 3]
     replay = nneq.train(config, epochs=2, engine="numpy")
     np.testing.assert_array_equal(seen[1][1][0].weights, replay.layers[0].weights)
+
+
+@pytest.mark.parametrize("config", [
+    Config(dataset="circle", shape=(4, 2), noise=30, seed="m"),
+    Config(dataset="xor", shape=(), seed="m", init_zero=True),
+    Config(dataset="spiral", features=("x1", "x2", "sin(x1)"), shape=(3,), noise=20,
+           train_percent=70, seed="m"),
+    Config(dataset="reg-plane", shape=(2,), noise=10, seed="m"),
+    Config(dataset="reg-gauss", shape=(2, 2), noise=10, seed="m"),
+    Config(dataset="gauss", shape=(2,), noise=40, seed="m"),
+])
+def test_seeds_set_up_together_equal_seeds_set_up_alone(config):
+    seeds = [f"m-{k}" for k in range(1, 41)] + ["a" * 300]
+    together = stack_seeds(config, seeds)
+    alone = stack_starts(config, [start(dataclasses.replace(config, seed=s)) for s in seeds])
+    for field in ("x_train", "y_train", "x_test", "y_test", "params", "dead"):
+        assert getattr(together, field).tobytes() == getattr(alone, field).tobytes(), field
+
+
+def test_many_generators_draw_what_each_draws_alone():
+    seeds = [f"g-{k}" for k in range(50)] + ["0.53049", "hello%20world"]
+    values, complete = uniform_many(seeds, 4000)
+    assert complete.all()
+    for seed, row in zip(seeds, values, strict=True):
+        assert row.tobytes() == SeedRandom(seed).uniform(4000).tobytes()

@@ -47,27 +47,41 @@ def _linear_scale(v: np.ndarray, domain: tuple[float, float], rng: tuple[float, 
     return rng[0] * (1 - t) + rng[1] * t
 
 
-def circle(rng: SeedRandom, noise: float) -> Points:
-    """Two rings: label +1 inside radius 2.5, -1 from 3.5 to 5; noise only moves the labels."""
-    draws = rng.uniform(500 * 4).reshape(500, 4)
-    radius = np.concatenate([_uniform(draws[:250, 0], 0, 2.5), _uniform(draws[250:, 0], 3.5, 5)])
-    angle = _uniform(draws[:, 1], 0, TWO_PI)
+# Each generator with a fixed number of draws works on its draws, shaped (…, points, per
+# point): the leading axes are seeds, so that a sweep makes every seed's data in one go with
+# the very operations a single run uses.
+
+
+def circle_points(draws: np.ndarray, noise: float) -> Points:
+    """circle from its draws (…, 500, 4): r, angle, then the noise in x and in y."""
+    radius = np.concatenate([_uniform(draws[..., :250, 0], 0, 2.5),
+                             _uniform(draws[..., 250:, 0], 3.5, 5)], axis=-1)
+    angle = _uniform(draws[..., 1], 0, TWO_PI)
     x = radius * np.sin(angle)
     y = radius * np.cos(angle)
-    dx = x + _uniform(draws[:, 2], -5, 5) * noise
-    dy = y + _uniform(draws[:, 3], -5, 5) * noise
+    dx = x + _uniform(draws[..., 2], -5, 5) * noise
+    dy = y + _uniform(draws[..., 3], -5, 5) * noise
     label = np.where(np.sqrt(dx * dx + dy * dy) < 2.5, 1.0, -1.0)
     return Points(x, y, label)
 
 
+def circle(rng: SeedRandom, noise: float) -> Points:
+    """Two rings: label +1 inside radius 2.5, -1 from 3.5 to 5; noise only moves the labels."""
+    return circle_points(rng.uniform(500 * 4).reshape(500, 4), noise)
+
+
+def xor_points(draws: np.ndarray, noise: float) -> Points:
+    """xor from its draws (…, 500, 4): x, y, then the noise in x and in y."""
+    xy = _uniform(draws[..., :2], -5, 5)
+    xy = np.where(xy > 0, xy + 0.3, xy + -0.3)
+    nxy = _uniform(draws[..., 2:], -5, 5) * noise
+    label = np.where((xy[..., 0] + nxy[..., 0]) * (xy[..., 1] + nxy[..., 1]) >= 0, 1.0, -1.0)
+    return Points(xy[..., 0], xy[..., 1], label)
+
+
 def xor(rng: SeedRandom, noise: float) -> Points:
     """Four quadrants, padded 0.3 away from the axes: +1 where x·y >= 0."""
-    draws = rng.uniform(500 * 4).reshape(500, 4)
-    xy = _uniform(draws[:, :2], -5, 5)
-    xy = np.where(xy > 0, xy + 0.3, xy + -0.3)
-    nxy = _uniform(draws[:, 2:], -5, 5) * noise
-    label = np.where((xy[:, 0] + nxy[:, 0]) * (xy[:, 1] + nxy[:, 1]) >= 0, 1.0, -1.0)
-    return Points(xy[:, 0], xy[:, 1], label)
+    return xor_points(rng.uniform(500 * 4).reshape(500, 4), noise)
 
 
 def _normals(rng: SeedRandom, count: int) -> np.ndarray:
@@ -97,43 +111,64 @@ def gauss(rng: SeedRandom, noise: float) -> Points:
     return Points(x, y, np.repeat([1.0, -1.0], 250))
 
 
-def spiral(rng: SeedRandom, noise: float) -> Points:
-    """Two interleaved spirals; noise moves the points themselves."""
-    draws = rng.uniform(500 * 2).reshape(500, 2)
+def spiral_points(draws: np.ndarray, noise: float) -> Points:
+    """spiral from its draws (…, 500, 2): the noise in x, then in y."""
     i = np.tile(np.arange(250, dtype=np.float64), 2)
     delta = np.repeat([0.0, np.pi], 250)
     r = (i / 250) * 5
     t = (((1.75 * i) / 250) * 2) * np.pi + delta
-    x = r * np.sin(t) + _uniform(draws[:, 0], -1, 1) * noise
-    y = r * np.cos(t) + _uniform(draws[:, 1], -1, 1) * noise
-    return Points(x, y, np.repeat([1.0, -1.0], 250))
+    x = r * np.sin(t) + _uniform(draws[..., 0], -1, 1) * noise
+    y = r * np.cos(t) + _uniform(draws[..., 1], -1, 1) * noise
+    return Points(x, y, np.broadcast_to(np.repeat([1.0, -1.0], 250), x.shape).copy())
 
 
-def _plane_draws(rng: SeedRandom, noise: float) -> tuple[np.ndarray, ...]:
-    draws = rng.uniform(1200 * 4).reshape(1200, 4)
-    x = _uniform(draws[:, 0], -6, 6)
-    y = _uniform(draws[:, 1], -6, 6)
-    return x, y, x + _uniform(draws[:, 2], -6, 6) * noise, y + _uniform(draws[:, 3], -6, 6) * noise
+def spiral(rng: SeedRandom, noise: float) -> Points:
+    """Two interleaved spirals; noise moves the points themselves."""
+    return spiral_points(rng.uniform(500 * 2).reshape(500, 2), noise)
+
+
+def _plane(draws: np.ndarray, noise: float) -> tuple[np.ndarray, ...]:
+    x = _uniform(draws[..., 0], -6, 6)
+    y = _uniform(draws[..., 1], -6, 6)
+    return (x, y, x + _uniform(draws[..., 2], -6, 6) * noise,
+            y + _uniform(draws[..., 3], -6, 6) * noise)
+
+
+def reg_plane_points(draws: np.ndarray, noise: float) -> Points:
+    """reg-plane from its draws (…, 1200, 4): x, y, then the noise in x and in y."""
+    x, y, px, py = _plane(draws, noise)
+    return Points(x, y, _linear_scale(px + py, (-10, 10), (-1, 1)))
 
 
 def reg_plane(rng: SeedRandom, noise: float) -> Points:
     """Regression on a tilted plane: the label grows with x + y."""
-    x, y, px, py = _plane_draws(rng, noise)
-    return Points(x, y, _linear_scale(px + py, (-10, 10), (-1, 1)))
+    return reg_plane_points(rng.uniform(1200 * 4).reshape(1200, 4), noise)
 
 
 _GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
 
 
-def reg_gauss(rng: SeedRandom, noise: float) -> Points:
-    """Regression on six bumps of alternating sign; each point takes the strongest bump."""
-    x, y, px, py = _plane_draws(rng, noise)
+def reg_gauss_points(draws: np.ndarray, noise: float) -> Points:
+    """reg-gauss from its draws (…, 1200, 4), the same four per point as reg-plane."""
+    x, y, px, py = _plane(draws, noise)
     label = np.zeros_like(x)
     for cx, cy, sign in _GAUSSIANS:
         d = np.sqrt((px - cx) * (px - cx) + (py - cy) * (py - cy))
         candidate = sign * _linear_scale(d, (0, 2), (1, 0), clamp=True)
         label = np.where(np.abs(candidate) > np.abs(label), candidate, label)
     return Points(x, y, label)
+
+
+def reg_gauss(rng: SeedRandom, noise: float) -> Points:
+    """Regression on six bumps of alternating sign; each point takes the strongest bump."""
+    return reg_gauss_points(rng.uniform(1200 * 4).reshape(1200, 4), noise)
+
+
+# The generators whose draws are a fixed count per point: name → (from draws, per point).
+FROM_DRAWS: dict[str, tuple[Callable[[np.ndarray, float], Points], int]] = {
+    "circle": (circle_points, 4), "xor": (xor_points, 4), "spiral": (spiral_points, 2),
+    "reg-plane": (reg_plane_points, 4), "reg-gauss": (reg_gauss_points, 4),
+}
 
 
 @dataclass(frozen=True)

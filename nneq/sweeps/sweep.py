@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
@@ -30,11 +29,10 @@ from nneq.comparison.symmetry import (
 from nneq.comparison.tables import Prediction
 from nneq.explain.equations import check_threshold, network_equations
 from nneq.playground.config import Config, check_epochs, whole_number
-from nneq.playground.datasets import DATASETS
 from nneq.playground.engine import choose_engine
+from nneq.playground.many import stack_seeds
 from nneq.playground.model import Model
-from nneq.playground.network import Layer, forward, start
-from nneq.playground.rng import SeedRandom
+from nneq.playground.network import Layer, forward
 from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
@@ -132,13 +130,9 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
           engine: str = "numpy") -> Training:
     """Every seed's network set up as `nneq train --seed S` would, stacked to train together."""
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
-    dataset = DATASETS[config.dataset]
-    links = sum(a * b for a, b in pairwise(config.layer_sizes))
-    # The bytes of all their draws come from one pass over every generator at once.
-    rngs = SeedRandom.many(seeds, draws=dataset.draws + dataset.points + links)
-    starts = [start(c, rng) for c, rng in zip(configs, rngs)]
-    return Training.from_starts(configs, starts, stacked=True, track_losses=track_losses,
-                                engine=engine)
+    # Data, shuffles and weights of every seed made together (nneq.playground.many).
+    return Training(configs, stack_seeds(config, seeds), stacked=True,
+                    track_losses=track_losses, engine=engine)
 
 
 def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, threshold: float = 0.0,
