@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nneq.describe import network
 from nneq.errors import ConfigError
 from nneq.model import Model, resolve_config
 from nneq.playground import model as port
@@ -261,8 +262,7 @@ class SweepResult:
     def __repr__(self) -> str:
         s = self.sweep
         c = s.config
-        shape = "-".join(str(n) for n in c.layer_sizes)
-        return (f"<nneq.SweepResult {len(s.members)} seeds of {c.dataset}, {shape} {c.activation}, "
+        return (f"<nneq.SweepResult {len(s.members)} seeds of {c.dataset}, {network(c)}, "
                 f"{s.epochs} epochs: {len(s.patterns)} sign patterns, {len(s.diverged)} diverged>")
 
     def _repr_markdown_(self) -> str:

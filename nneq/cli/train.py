@@ -36,7 +36,7 @@ from nneq.cli.app import (
     settings_from,
     show_progress,
 )
-from nneq.describe import plural
+from nneq.describe import network, plural
 
 if TYPE_CHECKING:
     from nneq.playground.model import Model
@@ -60,14 +60,13 @@ def summary(model: Model, out: Path) -> str:
     """Epochs, losses (three decimals, as the Playground shows them), accuracy, seed, file;
     the figures in aligned columns under `train` and `test`."""
     c = model.config
-    shape = "-".join(str(n) for n in c.layer_sizes)
     rows = [("", "train", "test"),
             ("loss", _loss(model.loss_train[-1]), _loss(model.loss_test[-1]))]
     accuracy = _accuracy(model)
     if accuracy is not None:
         rows.append(("accuracy", f"{accuracy[0]:.1%}", f"{accuracy[1]:.1%}"))
     widths = [max(len(row[k]) for row in rows) for k in range(3)]
-    lines = [f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {shape} {c.activation}, "
+    lines = [f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {network(c)}, "
              f"seed {c.seed}"]
     lines += [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {t:>{widths[2]}}".rstrip() for a, b, t in rows]
     lines.append(f"model written to {out}")

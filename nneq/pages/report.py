@@ -22,6 +22,8 @@ from urllib.parse import quote
 from nneq.comparison.compare import Comparison, compare
 from nneq.comparison.report import RENDERERS, chance_brief
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
+from nneq.describe import describe
+from nneq.describe import network as describe_network
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
 from nneq.picture.plot import DEFAULT_DPI, check_dpi, save_plot
@@ -231,15 +233,7 @@ def train_or_reuse(run: Run, model_file: Path, *, retrain: bool = False) -> tupl
 
 def config_line(config: Config, epochs: int) -> str:
     """Every setting of a run in one line, as the page shows it."""
-    regularization = ("no regularization" if config.regularization == "none" or not config.reg_rate
-                      else f"{config.regularization} {config.reg_rate:g}")
-    parts = [config.dataset, "inputs " + ", ".join(config.features),
-             "network " + "-".join(map(str, config.layer_sizes)) + " " + config.activation,
-             f"learning rate {config.learning_rate:g}", f"batch {config.batch_size}", regularization,
-             f"noise {config.noise:g}", f"train {config.train_percent:g}%", f"seed {config.seed}"]
-    if config.init_zero:
-        parts.append("zero init")
-    return " · ".join([*parts, f"{epochs} epochs"])
+    return describe(config, epochs=epochs)
 
 
 def _href(target: Path, base: Path) -> str:
@@ -354,7 +348,7 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
             lines.append(f"| {link} |" + " — |" * 12)
             continue
         c = m.config
-        network = "-".join(map(str, c.layer_sizes)) + " " + c.activation
+        network = describe_network(c)
         if c.regularization != "none" and c.reg_rate:
             network += f", {c.regularization} {c.reg_rate:g}"
         accuracy = _accuracy(m)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nneq.describe import describe
 from nneq.errors import ConfigError
 from nneq.explain.equations import source_names, unit_name
 from nneq.playground.features import feature_matrix
@@ -229,17 +230,8 @@ def layout(model: Model) -> Layout:
 
 def caption(model: Model) -> str:
     """Two lines: the configuration, then the epochs and final losses (three decimals)."""
-    c = model.config
-    parts = [c.dataset, "inputs " + ", ".join(c.features),
-             "-".join(map(str, c.layer_sizes)) + " " + c.activation,
-             f"learning rate {c.learning_rate:g}", f"batch {c.batch_size}"]
-    if c.regularization != "none":
-        parts.append(f"{c.regularization} {c.reg_rate:g}")
-    parts += [f"noise {c.noise:g}", f"train {c.train_percent:g}%", f"seed {c.seed}"]
-    if c.init_zero:
-        parts.append("zero init")
     result = [f"{model.epochs} epochs", f"loss train {model.loss_train[-1]:.3f}",
               f"test {model.loss_test[-1]:.3f}"]
     if model.diverged:
         result.append(f"diverged at epoch {model.diverged_at}")
-    return "   ".join(parts) + "\n" + "   ".join(result)
+    return describe(model.config, sep="   ") + "\n" + "   ".join(result)

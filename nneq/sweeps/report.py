@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from nneq.describe import plural
+from nneq.describe import network, plural
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown, text
 from nneq.sweeps.sweep import Pattern, Sweep
@@ -13,10 +13,9 @@ from nneq.sweeps.sweep import Pattern, Sweep
 
 def _setting(s: Sweep) -> str:
     c = s.config
-    shape = "-".join(str(n) for n in c.layer_sizes)
     seeds = [m.seed for m in s.members]
     listed = seeds[0] if len(seeds) == 1 else f"{seeds[0]} … {seeds[-1]}"
-    return (f"{plural(len(seeds), 'seed')} of {c.dataset}, {shape} {c.activation}, inputs "
+    return (f"{plural(len(seeds), 'seed')} of {c.dataset}, {network(c)}, inputs "
             f"{', '.join(c.features)}, {s.epochs} epochs (seeds {listed})")
 
 
