@@ -84,8 +84,8 @@ class Prediction:
 _WORDS = {word.lower(): n for n, word in enumerate(ORDINALS, start=1)}
 _HEADINGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int]], ...] = (
     (re.compile(r"^(" + "|".join(_WORDS) + r")\s+hidden\s+layer$"), lambda m: _WORDS[m.group(1)]),
-    (re.compile(r"^(\d+)(?:st|nd|rd|th)?\s+hidden\s+layer$"), lambda m: int(m.group(1))),
-    (re.compile(r"^hidden\s+layer\s+(\d+)$"), lambda m: int(m.group(1))),
+    (re.compile(r"^([0-9]{1,9})(?:st|nd|rd|th)?\s+hidden\s+layer$"), lambda m: int(m.group(1))),
+    (re.compile(r"^hidden\s+layer\s+([0-9]{1,9})$"), lambda m: int(m.group(1))),
     (re.compile(r"^output(?:\s+layer)?$"), lambda m: OUTPUT),
 )
 # Headings of a plain table that names no layer; other headings with "layer" in them are typos.
@@ -94,15 +94,26 @@ _PLAIN_HEADINGS = {"", "unit", "units", "neuron", "neurons", "node", "nodes", "n
 OUTPUT = 0  # the layer key of output units while the depth is not yet known
 
 _UNIT_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^h(\d+)_(\d+)$", re.I), "explicit"),
-    (re.compile(r"^h(\d)(\d+)$", re.I), "explicit"),
-    (re.compile(r"^h(\d)$", re.I), "bare"),
-    (re.compile(r"^o(\d*)$", re.I), "output"),
+    (re.compile(r"^h([0-9]{1,9})_([0-9]{1,9})$", re.I), "explicit"),
+    (re.compile(r"^h([0-9])([0-9]{1,9})$", re.I), "explicit"),
+    (re.compile(r"^h([0-9])$", re.I), "bare"),
+    (re.compile(r"^o([0-9]{0,9})$", re.I), "output"),
 )
 _SIGNS = {"+": 1, "-": -1, "−": -1, "–": -1}
-_WEIGHT = r"w\d+(?:_\d+)?"
-_BIAS = re.compile(r"bo?\d+(?:_\d+)?", re.I)  # a unit's bias (b11, bo1): not a link, skipped
+_WEIGHT = r"w[0-9]{1,9}(?:_[0-9]{1,9})?"
+_BIAS = re.compile(r"bo?[0-9]{1,9}(?:_[0-9]{1,9})?", re.I)  # a unit's bias (b11, bo1): not a link, skipped
 _TIMES = r"\s*[*·×]?\s*"
+MESSAGE_CHARS = 60  # user text quoted in a message is cut to this length
+
+
+def _cut(text: str) -> str:
+    """User text for a one-line message: cut when long."""
+    return text if len(text) <= MESSAGE_CHARS else f"{text[:MESSAGE_CHARS - 1]}…"
+
+
+_TOKEN = re.compile(r"[^\s+\-−–]+")  # one word of an equation, for messages
+# Unit, layer and weight numbers are ASCII digits, at most nine of them: a longer number names
+# no unit a network can have, and is refused as an unknown name.
 _ALIAS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_^²()*]*$")
 _WRAPPERS = ("**", "__", "*", "_", "`", "$")
 
@@ -178,7 +189,7 @@ def _source_pattern(spellings: Iterable[str]) -> str:
     parts = []
     for spelling in sorted(set(spellings), key=lambda s: (-len(s), s)):
         parts.append(re.escape(spelling).replace(r"\(", r"\s*\(\s*").replace(r"\)", r"\s*\)"))
-    return "|".join([*parts, r"h\d+(?:_\d+)?", r"o\d*"])
+    return "|".join([*parts, r"h[0-9]{1,9}(?:_[0-9]{1,9})?", r"o[0-9]{0,9}"])
 
 
 class _Reader:
@@ -218,14 +229,14 @@ class _Reader:
             if text[at] in _SIGNS:
                 if sign is not None:
                     raise self.error(line, f"expected a term after '{text[at - 1]}', found another "
-                                     f"sign in '{text}'")
+                                     f"sign in '{_cut(text)}'")
                 sign = _SIGNS[text[at]]
                 at += 1
                 continue
-            token = re.match(r"[^\s+\-−–]+", text[at:])
+            token = _TOKEN.match(text, at)
             word = token.group(0) if token else text[at:]
             if (terms or seen_bias) and sign is None:
-                raise self.error(line, f"expected + or - before '{word}' in '{text}'")
+                raise self.error(line, f"expected + or - before '{_cut(word)}' in '{_cut(text)}'")
             bias = _BIAS.match(text, at)
             if bias and (bias.end() == len(text) or text[bias.end()].isspace()
                          or text[bias.end()] in _SIGNS):
@@ -244,7 +255,7 @@ class _Reader:
             sign = None
             at = match.end()
         if sign is not None:
-            raise self.error(line, f"expected a term after the last sign in '{text}'")
+            raise self.error(line, f"expected a term after the last sign in '{_cut(text)}'")
         if not terms and not seen_bias:
             raise self.error(line, f"expected terms such as 'x1w1 - x2w2' or 0, found '{text}'")
         return terms
@@ -252,12 +263,12 @@ class _Reader:
     def _unknown(self, word: str, line: int) -> TableError:
         name = word.split("w")[0]
         hint, unknown = "", None
-        if re.fullmatch(r"x\d+", name, re.I):
+        if re.fullmatch(r"x[0-9]+", name, re.I):
             if name.lower() in self.names:  # a known input with a mistyped weight: a typo
                 hint = f"; {name} is an input: a typo for {name}w1, {name}w2 …?"
             else:
                 unknown = name
-        message = (f"unknown term '{word}': expected an input ({', '.join(FEATURES)}) or a hidden "
+        message = (f"unknown term '{_cut(word)}': expected an input ({', '.join(FEATURES)}) or a hidden "
                    f"unit (h11, h21, …), with or without its weight (x1w1, w1x1, h11w11){hint}")
         return TableError(line, message, source=self.source, unknown_input=unknown)
 

@@ -11,16 +11,14 @@ under the threshold.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from numbers import Real
 
 import numpy as np
 
 from nneq.errors import ConfigError
 from nneq.playground.activations import OUTPUT_ACTIVATION
-from nneq.playground.config import Config
+from nneq.playground.config import Config, as_finite
 from nneq.playground.model import Model
 from nneq.playground.network import Layer
 
@@ -121,12 +119,12 @@ def with_aliases(layers: Sequence[LayerEquations], aliases: Mapping[str, str]
 
 def check_threshold(threshold: float, *, relative: bool) -> None:
     """Raise ConfigError unless `threshold` is a magnitude >= 0, or with `relative` a share 0…1."""
-    number = isinstance(threshold, Real) and not isinstance(threshold, bool)
+    number = as_finite(threshold)
     if relative:
-        if not (number and 0 <= threshold <= 1):
+        if number is None or not 0 <= number <= 1:
             raise ConfigError("threshold", threshold, "a share of each unit's largest incoming "
                               "magnitude from 0 to 1 (the threshold is relative)")
-    elif not (number and math.isfinite(threshold) and threshold >= 0):
+    elif number is None or number < 0:
         raise ConfigError("threshold", threshold, "a magnitude: a finite number >= 0")
 
 

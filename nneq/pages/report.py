@@ -12,7 +12,6 @@ epochs, so that writing the pages again retrains only the runs whose file change
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from nneq.describe import network as describe_network
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
 from nneq.picture.plot import DEFAULT_DPI, check_dpi, save_plot
-from nneq.playground.config import Config, check_epochs
+from nneq.playground.config import Config, as_finite, check_epochs
 from nneq.playground.link import to_link
 from nneq.playground.model import Model
 from nneq.playground.snapshots import snapshot_epochs
@@ -116,10 +115,10 @@ def _flag(extra: Mapping[str, object], key: str, source: str) -> bool:
 
 
 def _threshold(value: object, source: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not (
-            math.isfinite(value) and value >= 0):
+    number = as_finite(value)
+    if number is None or number < 0:
         raise ConfigError("threshold", value, "a number >= 0", source=source)
-    return float(value)
+    return number
 
 
 def _aliases(value: object, source: str) -> dict[str, str]:

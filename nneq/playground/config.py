@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, TypeGuard
 
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
@@ -22,6 +23,18 @@ _SEED_STOPS = set("&=#")
 
 def _positive_finite(value: float) -> bool:
     return math.isfinite(value) and value > 0
+
+
+def as_finite(value: object) -> float | None:
+    """`value` as a finite float; None if it is no number (a bool is none) or is not finite,
+    such as nan, inf or an integer beyond the largest double (10**309)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def is_whole(value: object, *, low: int | None = None, high: int | None = None
@@ -81,7 +94,10 @@ class Config:
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ConfigError(field, value, "a number")
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an integer beyond the largest double: infinite, refused below
+                return math.inf if value > 0 else -math.inf
 
         for field, names in (("dataset", DATASET_INFO), ("activation", ACTIVATION_NAMES),
                              ("regularization", REGULARIZATIONS)):

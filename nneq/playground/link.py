@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from nneq.playground.config import NOISE_MAX, Config, is_whole
+from nneq.playground.config import MAX_LAYERS, NOISE_MAX, Config, is_whole
 from nneq.playground.errors import ConfigError
 from nneq.playground.features import FEATURES
 
@@ -40,8 +40,14 @@ _ORDER = (
 # Settings named as the link names them, for messages.
 _LINK_KEYS = {"shape": "networkShape"}
 _KNOWN = {*_ORDER, *(f"{key}_hide" for key in _ORDER)}
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# ASCII digits only: JavaScript's Number() reads no other digits ('١٠' is NaN).
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _RADIX = re.compile(r"0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
+_INFINITIES = {"Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf}
+# The white space JavaScript's Number() ignores around a number (ECMA-262 WhiteSpace and
+# LineTerminator): not quite Python's str.strip(), which also strips \x1c-\x1f and \x85.
+_JS_SPACE = ("\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+             "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
 
 
 # The keys that set what is trained; a link the Playground writes carries them all.
@@ -64,16 +70,17 @@ class LinkSettings:
 
 def js_number(text: str) -> float:
     """JavaScript's Number(text): decimal, 0x/0o/0b integers, Infinity; NaN otherwise."""
-    text = text.strip()
+    text = text.strip(_JS_SPACE)
     if not text:
         return 0.0
     if _DECIMAL.fullmatch(text):
-        return float(text)
+        return float(text)  # correctly rounded; beyond the largest double it is ±inf
     if _RADIX.fullmatch(text):
-        return float(int(text, 0))
-    if text.lstrip("+-") == "Infinity":
-        return -math.inf if text.startswith("-") else math.inf
-    return math.nan
+        try:
+            return float(int(text, 0))
+        except OverflowError:  # beyond the largest double: Infinity, as in JavaScript
+            return math.inf
+    return _INFINITIES.get(text, math.nan)
 
 
 def js_string(value: float) -> str:
@@ -153,6 +160,9 @@ def parse_link(link: str) -> LinkSettings:
     shape: tuple[int, ...] = (4, 2)
     if "networkShape" in pairs:
         raw = (pairs["networkShape"] or "").strip()
+        if raw.count(",") >= MAX_LAYERS:  # refused before millions of pieces are converted
+            raise refuse("networkShape", pairs["networkShape"],
+                         f"at most {MAX_LAYERS} hidden layers")
         sizes = [js_number(piece) if piece.strip() else 0.0 for piece in raw.split(",")]
         if raw and not all(is_whole(s, low=1) for s in sizes):
             raise refuse("networkShape", pairs["networkShape"],

@@ -64,6 +64,14 @@ def _fail(path: object, why: str) -> ModelFileError:
     return ModelFileError(f"{path}: {why}")
 
 
+def _finite(value: int | float) -> bool:
+    """Whether a number read from JSON is a finite double (10**309 is an int that is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _matrix(value: object, shape: tuple[int, ...], *, path: object, what: str,
             kind: type = float) -> np.ndarray:
     import numpy as np
@@ -78,7 +86,7 @@ def _matrix(value: object, shape: tuple[int, ...], *, path: object, what: str,
         if kind is bool and not isinstance(item, bool):
             raise _fail(path, f"{what} should hold true or false")
         if kind is float and (isinstance(item, bool) or not isinstance(item, int | float)
-                              or not math.isfinite(item)):
+                              or not _finite(item)):
             raise _fail(path, f"{what} should hold finite numbers")
     return array.astype(np.float64 if kind is float else bool)
 
@@ -198,6 +206,8 @@ def _parsed(path: str | os.PathLike[str]) -> object:
         raise _fail(path, f"not valid JSON (line {err.lineno}: {err.msg})") from None
     except RecursionError:
         raise _fail(path, "not valid JSON (nested too deeply)") from None
+    except ValueError:  # an integer of more than 4300 digits: Python refuses to read it
+        raise _fail(path, "not valid JSON for nneq (a number with thousands of digits)") from None
     return data
 
 

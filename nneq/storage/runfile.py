@@ -53,6 +53,9 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
         raise NneqError(f"{path}: not valid TOML ({err})") from None
     except RecursionError:
         raise NneqError(f"{path}: not valid TOML (nested too deeply)") from None
+    except ValueError:  # an integer of more than 4300 digits: Python refuses to read it
+        raise NneqError(f"{path}: not valid TOML for nneq (a number with thousands of digits)"
+                        ) from None
     ignored = PAGE_KEYS if ignore_page_keys else ()
     allowed = (*RUN_KEYS, *extra_keys, *ignored)
     settings: dict[str, object] = {}
