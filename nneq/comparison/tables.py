@@ -247,7 +247,7 @@ class _Reader:
                              and text[match.end()] not in _SIGNS):
                 raise self._unknown(word, line)
             if match.group("before") and match.group("after"):
-                raise self.error(line, f"expected one weight in '{match.group(0)}', found two")
+                raise self.error(line, f"expected one weight in '{_cut(match.group(0))}', found two")
             source = re.sub(r"\s+", "", match.group("source"))
             weight = match.group("before") or match.group("after")
             terms.append((1 if sign is None else sign, source, re.sub(r"\s+", "", match.group(0))))
@@ -257,7 +257,7 @@ class _Reader:
         if sign is not None:
             raise self.error(line, f"expected a term after the last sign in '{_cut(text)}'")
         if not terms and not seen_bias:
-            raise self.error(line, f"expected terms such as 'x1w1 - x2w2' or 0, found '{text}'")
+            raise self.error(line, f"expected terms such as 'x1w1 - x2w2' or 0, found '{_cut(text)}'")
         return terms
 
     def _unknown(self, word: str, line: int) -> TableError:
@@ -363,7 +363,7 @@ def _block_rows(reader: _Reader, block: list[tuple[int, str]], seen: dict[tuple[
         head = _clean(table[0][1][0])
         context = heading_layer(head)
         if context is None and "layer" in head.lower() and head.lower() not in _PLAIN_HEADINGS:
-            raise reader.error(table[0][0], f"unknown heading '{head}': expected one such as "
+            raise reader.error(table[0][0], f"unknown heading '{_cut(head)}': expected one such as "
                                "'First Hidden Layer', 'Second Hidden Layer' or 'Output Layer'")
         if context is not None or _parse_ref(head) is None:
             body = table[2:]
@@ -382,7 +382,7 @@ def _block_rows(reader: _Reader, block: list[tuple[int, str]], seen: dict[tuple[
         ref = _parse_ref(name)
         if ref is None:
             raise reader.error(number, f"expected a unit name such as h11, h21 or o1, or a "
-                               f"layer heading, found '{name}'")
+                               f"layer heading, found '{_cut(name)}'")
         layer = _unit_layer(reader, ref, context, number)
         key = (layer, ref.index)
         _check_index(reader, ref, name, number)

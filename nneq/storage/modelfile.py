@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from nneq.errors import ConfigError, ModelFileError
 from nneq.playground.config import Config
+from nneq.playground.errors import shown
 from nneq.storage.files import MAX_MODEL_BYTES, read_text, write_text
 
 if TYPE_CHECKING:  # loaded where arrays are built, so that reading a config needs no numpy
@@ -179,6 +180,12 @@ def from_json(data: object, *, path: object = "model") -> Model:
     stride = history.get("stride", 1)
     if not isinstance(stride, int) or isinstance(stride, bool) or not 1 <= stride <= max(epochs, 1):
         raise _fail(path, "history.stride should be a whole number from 1 to the epochs")
+    entries = epochs // stride + 1 + (1 if epochs % stride else 0)
+    for key in ("loss_train", "loss_test"):  # before any array is made for the epochs claimed
+        if not isinstance(history.get(key), list) or len(history[key]) != entries:
+            count = f"{entries}" if entries < 10**15 else f"the epochs claimed, {shown(epochs)}"
+            raise _fail(path, f"history.{key} should be a list of one loss per recorded epoch "
+                        f"({count})")
     loss_epochs = np.arange(0, epochs + 1, stride)
     if epochs % stride:
         loss_epochs = np.append(loss_epochs, epochs)

@@ -1,0 +1,137 @@
+"""What a user gives can be huge, strange or long: each case ends in one line and exit 2.
+
+Huge numbers anywhere, non-ASCII digits in links, and inputs that once took quadratic time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import nneq
+from nneq.cli import app
+from nneq.playground.link import js_number, parse_link
+
+runner = CliRunner()
+HUGE = "1" + "0" * 309  # an integer beyond the largest double
+LONG = "1" * 4301  # more digits than Python reads as an integer
+TABLE = "| First Hidden Layer | Equation |\n| --- | --- |\n{rows}\n"
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def model(in_tmp) -> Path:
+    path = in_tmp / "m.json"
+    nneq.save(nneq.train(nneq.Config(dataset="xor", shape=(2,), seed="h"), epochs=2), path)
+    return path
+
+
+def refused(args: list[str], *, word: str = "") -> str:
+    """Run the command; it must refuse in one line on stderr with exit 2, and nothing on stdout."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, (args[:3], result.output[-500:])
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nneq: "), lines[:3]
+    assert len(lines[0]) < 600  # the value is cut, not echoed in full
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert word in lines[0]
+    return lines[0]
+
+
+# --- case 6: huge numbers ----------------------------------------------------------------
+
+def test_a_hex_number_beyond_a_double_in_a_link_is_infinity(in_tmp):
+    assert js_number("0x" + "f" * 256) == float("inf")
+    refused(["train", "--url", "#batchSize=0x" + "f" * 256, "--epochs", "1"], word="batchSize")
+    refused(["train", "--url", "#learningRate=" + "9" * 400, "--epochs", "1"], word="learningRate")
+
+
+@pytest.mark.parametrize("line", [
+    f"learning-rate = {HUGE}", f"reg-rate = {HUGE}", f"noise = {HUGE}", f"train-percent = {HUGE}",
+    f"shape = [{HUGE}]", f"learning-rate = {LONG}", f"epochs = {LONG}", f"seed = {LONG}",
+])
+def test_huge_numbers_in_a_run_file_are_refused(in_tmp, line):
+    Path("run.toml").write_text(line + "\n")
+    refused(["train", "--config", "run.toml", "--epochs", "1"], word="run.toml")
+
+
+@pytest.mark.parametrize("where", ["weight", "bias", "loss", "long"])
+def test_huge_numbers_in_a_model_file_are_refused(model, where):
+    data = json.loads(model.read_text())
+    text = json.dumps(data)  # the model as it was, for the case that edits the text
+    if where == "weight":
+        data["layers"][0]["weights"][0][0] = 10**309
+    elif where == "bias":
+        data["layers"][0]["biases"][0] = 10**309
+    elif where == "loss":
+        data["history"]["loss_train"][0] = 10**309
+    model.write_text(text.replace('"epochs": 2', f'"epochs": {LONG}') if where == "long"
+                     else json.dumps(data))
+    refused(["equations", str(model)], word=str(model.name))
+    refused(["plot", str(model), "--out", "p.png"], word=str(model.name))
+    assert not Path("p.png").exists()
+
+
+@pytest.mark.parametrize("tables", [
+    TABLE.format(rows=f"| h1_{LONG} | x1w1 |"),
+    TABLE.format(rows=f"| h11 | x1w1 + h1_{LONG}w1 |"),
+    f"| {LONG}th Hidden Layer | Equation |\n| --- | --- |\n| h11 | x1w1 |\n",
+])
+def test_huge_numbers_in_tables_are_refused(model, tables):
+    Path("p.md").write_text(tables)
+    refused(["compare", "p.md", str(model)], word="p.md")
+    refused(["sweep", "--seeds", "2", "--epochs", "1", "--dataset", "xor", "--predicted", "p.md"],
+            word="p.md")
+    Path("run.toml").write_text('dataset = "xor"\nepochs = 1\npredicted = "p.md"\n')
+    refused(["report", "run.toml", "--out-dir", "out"], word="p.md")
+
+
+def test_a_huge_threshold_in_a_report_run_file_is_refused(in_tmp):
+    Path("run.toml").write_text(f'dataset = "xor"\nepochs = 1\nthreshold = {HUGE}\n')
+    refused(["report", "run.toml", "--out-dir", "out"], word="threshold")
+
+
+# --- case 14: long inputs are refused early and read in linear time -----------------------
+
+def test_a_link_with_a_million_layers_is_refused_before_reading_them(in_tmp):
+    link = "#networkShape=" + ",".join(["4"] * 1_000_000)
+    with pytest.raises(nneq.ConfigError, match="at most 20 hidden layers"):
+        parse_link(link)
+    Path("run.toml").write_text(f'url = "{link}"\n')
+    refused(["train", "--config", "run.toml"], word="networkShape")
+
+
+def test_a_long_table_row_is_read_and_refused_in_one_line(model):
+    # Each term once copied the rest of the row; reading is now linear (benchmarks/bench_parse.py).
+    row = " + ".join(["x1w1"] * 50_000)
+    Path("p.md").write_text(TABLE.format(rows=f"| h11 | x1w1 |\n| h12 | {row} x2w2 |"))
+    message = refused(["compare", "p.md", str(model)], word="p.md:4")
+    assert "expected + or - before 'x2w2'" in message
+
+
+# --- case 16: digits are ASCII, as JavaScript's Number() reads them -----------------------
+
+@pytest.mark.parametrize("text", ["١٠", "٣", "１０", "१०", "1٠"])
+def test_non_ascii_digits_are_nan(text):
+    assert js_number(text) != js_number(text)  # NaN
+
+
+def test_a_link_with_non_ascii_digits_is_refused(in_tmp):
+    refused(["train", "--url", "#batchSize=١٠&seed=a", "--epochs", "1"], word="batchSize")
+    refused(["train", "--url", "#networkShape=٣,٢&seed=a", "--epochs", "1"], word="networkShape")
+
+
+def test_javascript_white_space_only_is_ignored_around_numbers():
+    assert js_number("\u3000 7\ufeff") == 7
+    assert js_number("\x1c5") != js_number("\x1c5")  # not white space to JavaScript
+    assert js_number("+-Infinity") != js_number("+-Infinity")
+    assert js_number("-Infinity") == float("-inf")
