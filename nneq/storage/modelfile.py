@@ -144,7 +144,7 @@ def _config(data: object, *, path: object) -> tuple[dict[str, object], Config]:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(path, "version should be a whole number >= 1")
     if version > VERSION:
-        raise _fail(path, f"version {version} is newer than this nneq reads ({VERSION}); "
+        raise _fail(path, f"version {shown(version)} is newer than this nneq reads ({VERSION}); "
                     "upgrade nneq")
     missing = [k for k in ("config", "features", "layers", "history", "epochs", "diverged")
                if k not in data]
