@@ -280,3 +280,61 @@ def test_inputs_over_the_limit_are_refused_before_being_read(in_tmp, model, monk
 def test_model_files_have_their_own_larger_limit(model, monkeypatch):
     monkeypatch.setattr(files, "MAX_TEXT_BYTES", 10)
     assert nneq.load(model).epochs == 3
+
+
+# --- 19. leftovers -------------------------------------------------------------------------
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+    import sys
+
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    done.wait()
+    return done.pid
+
+
+@pytest.mark.parametrize(("args", "target"), [
+    (["train", "--epochs", "1", "--seed", "t", "--out", "m.json"], "m.json"),
+    (["plot", "m.json", "--out", "m.png", "--dpi", "20"], "m.png"),
+    (["sweep", "--seeds", "2", "--epochs", "1", "--out", "s.json"], "s.json"),
+], ids=lambda x: x[0] if isinstance(x, list) else x)
+def test_leftovers_of_a_killed_write_are_removed_by_the_next_write(in_tmp, model, args, target):
+    suffix = Path(target).suffix
+    stale = [Path(f".{target}.{dead_pid()}.abcd_fgh{suffix}"),
+             Path(f".{target}.{dead_pid()}.12345678{suffix}")]
+    for path in stale:
+        path.write_text("half a file")
+    running = Path(f".{target}.{os.getppid()}.abcdefgh{suffix}")  # a writer still at work
+    others = [Path(f".other{suffix}.{dead_pid()}.abcdefgh{suffix}"),  # another file's
+              Path(f".{target}.notes"), Path(f"{target}.{dead_pid()}.abcdefgh{suffix}")]
+    for path in [running, *others]:
+        path.write_text("not ours to remove")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in stale)
+    assert all(path.read_text() == "not ours to remove" for path in [running, *others])
+
+
+def test_a_failed_save_of_sweep_models_leaves_no_empty_folder(in_tmp, monkeypatch):
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise nneq.NneqError("cannot write new/deep/s-1.json: no space left on the device")
+
+    monkeypatch.setattr("nneq.cli.sweep.save", disk_full)
+    refused(["sweep", "--seeds", "2", "--epochs", "1", "--seed", "s", "--save-models",
+             "new/deep"], "no space")
+    assert sorted(p.name for p in in_tmp.iterdir()) == []
+
+
+def test_a_failed_report_leaves_no_empty_folder(in_tmp, monkeypatch):
+    Path("run.toml").write_text(RUN)
+    Path("kept").mkdir()
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise nneq.NneqError("cannot write: no space left on the device")
+
+    monkeypatch.setattr("nneq.pages.report.train", disk_full)
+    refused(["report", "run.toml", "--out-dir", "new/deep"], "no space")
+    refused(["report", "run.toml", "--out-dir", "kept/new"], "no space")
+    assert sorted(str(p.relative_to(in_tmp)) for p in in_tmp.rglob("*")) == ["kept", "run.toml"]

@@ -174,6 +174,13 @@ class _Group(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """Read the flags; a stop meanwhile goes past Typer to `main`."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as err:
+            raise _Escape(err) from err
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a stop or a closed pipe goes past Typer to `main`."""
         try:
@@ -218,10 +225,6 @@ class _Group(TyperGroup):
                 sys.exit(0)
             typer.echo(f"nneq: {_usage_message(err)}", err=True)
             sys.exit(2)
-        if result == 130 and signals.last_signal():  # a stop while Typer parsed the flags
-            stop = signals.stop_of(None)
-            typer.echo(f"nneq: {stop.word}", err=True)
-            sys.exit(stop.code)
         sys.exit(result if isinstance(result, int) else 0)
 
     def _as_flag(self, err: ConfigError) -> str:

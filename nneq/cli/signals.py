@@ -115,11 +115,6 @@ def held() -> Stop | None:
     return Stop(_state.last) if _state.held else None
 
 
-def last_signal() -> int:
-    """The last stopping signal received, 0 if none."""
-    return _state.last
-
-
 def run(main: Callable[[], object]) -> None:
     """Call `main()` with stops handled from the start: one line and 128 + the signal number."""
     install()

@@ -1,0 +1,240 @@
+"""Stops and exit codes: Ctrl-C, SIGTERM and SIGHUP at any moment, internal errors, closed pipes.
+
+Processes are watched through what they write (a progress bar on a pseudo-terminal, a folder
+appearing), never through fixed sleeps, so that the tests hold on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import nneq
+from nneq.cli import app
+
+ROOT = Path(__file__).parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nneq", *args]
+
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def read_until(fd: int, until: Callable[[str], bool], *, timeout: float) -> str:
+    """What a process wrote to the terminal `fd`, read until `until(text)`, it closes or time out."""
+    text = ""
+    deadline = time.monotonic() + timeout
+    while not until(text) and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            text += chunk.decode(errors="replace")
+    return text
+
+
+class Training:
+    """`nneq train` with stderr on a pseudo-terminal, so that its progress bar can be watched."""
+
+    def __init__(self, *args: str) -> None:
+        self.terminal, child = pty.openpty()
+        self.process = subprocess.Popen(command("train", "--epochs", "100000000", *args),
+                                        stdout=subprocess.PIPE, stderr=child, env=ENV, text=True)
+        os.close(child)
+        self.shown = ""
+
+    def wait_for_epochs(self) -> None:
+        """Until the bar has been drawn twice: epochs have finished."""
+        self.shown += read_until(self.terminal, lambda t: t.count("\r") >= 2, timeout=180)
+        assert self.shown.count("\r") >= 2, self.shown
+
+    def finish(self) -> str:
+        """Wait for the end; the lines written after the progress bar."""
+        try:
+            self.process.wait(timeout=180)
+            rest = read_until(self.terminal, lambda t: False, timeout=2)
+        finally:
+            os.close(self.terminal)
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.communicate()
+        text = (self.shown + rest).replace("\r\n", "\n")  # a terminal ends lines with \r\n
+        return text.split("\r")[-1].strip()  # after the bar's last drawing
+
+
+def lines_of(err: str) -> list[str]:
+    return [line.strip() for line in err.replace("\r", "\n").splitlines() if line.strip()]
+
+
+# --- 4. SIGTERM and SIGHUP are treated as Ctrl-C -------------------------------------------
+
+
+@pytest.mark.parametrize(("signum", "word"), [(signal.SIGTERM, "terminated"),
+                                              (signal.SIGHUP, "hung up")])
+def test_sigterm_and_sighup_save_the_training_like_ctrl_c(in_tmp, signum, word):
+    run = Training("--out", "m.json")
+    run.wait_for_epochs()
+    run.process.send_signal(signum)
+    err = run.finish()
+    assert run.process.returncode == 128 + signum, err
+    model = nneq.load(in_tmp / "m.json")
+    assert model.epochs > 0
+    assert lines_of(err)[-1] == f"nneq: {word}; saved the model as of epoch {model.epochs} to m.json"
+    assert "Traceback" not in err
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["m.json"]
+
+
+# --- 3. a second Ctrl-C during the save ----------------------------------------------------
+
+
+BIG = ("--dataset", "xor", "--shape", ",".join(["100"] * 20), "--seed", "big")  # a slow save
+
+
+def test_a_second_ctrl_c_right_after_the_first_still_saves(in_tmp):
+    run = Training(*BIG, "--out", "m.json")
+    run.wait_for_epochs()
+    run.process.send_signal(signal.SIGINT)
+    time.sleep(0.05)  # as a user pressing twice; whenever it lands, the save must complete
+    run.process.send_signal(signal.SIGINT)
+    err = run.finish()
+    assert run.process.returncode == 130, err
+    model = nneq.load(in_tmp / "m.json")
+    said = lines_of(err)
+    assert said[-1] == f"nneq: interrupted; saved the model as of epoch {model.epochs} to m.json"
+    assert all(line == "nneq: interrupted: saving the model to m.json first; interrupt again to "
+               "abandon it" for line in said[:-1]), said
+    assert "Traceback" not in err
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["m.json"]
+
+
+def test_a_third_ctrl_c_abandons_the_save_and_says_the_old_file_stayed(in_tmp):
+    Path("m.json").write_text("the old file\n")
+    run = Training(*BIG, "--out", "m.json")
+    run.wait_for_epochs()
+    for _ in range(3):
+        run.process.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    err = run.finish()
+    assert run.process.returncode == 130, err
+    said = lines_of(err)
+    assert "Traceback" not in err
+    # The save takes about a second: the third stop usually lands during it, and abandons it.
+    # On a machine slow enough to deliver it later, the save has completed; either way nneq
+    # says which, and the file is whole.
+    if said[-1].startswith("nneq: interrupted again"):
+        assert said[-1] == ("nneq: interrupted again: the save was abandoned and the training "
+                            "is lost; m.json was left as it was")
+        assert Path("m.json").read_text() == "the old file\n"
+    else:
+        model = nneq.load("m.json")
+        assert said[-1] == f"nneq: interrupted; saved the model as of epoch {model.epochs} to m.json"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["m.json"]
+
+
+# --- 9. Ctrl-C outside training and at start-up ---------------------------------------------
+
+
+@pytest.fixture
+def model(tmp_path) -> Path:
+    path = tmp_path / "m.json"
+    nneq.save(nneq.train(nneq.Config(dataset="xor", shape=(2,), seed="m"), epochs=3), path)
+    return path
+
+
+@pytest.mark.parametrize(("args", "where"), [
+    (["equations", "m.json", "--format", "sympy", "--compose"], "nneq.explain.render.render"),
+    (["compare", "t.md", "m.json"], "nneq.comparison.compare.compare"),
+    (["plot", "m.json"], "nneq.picture.plot.save_plot"),
+    (["url", "m.json"], "nneq.cli.info.to_link"),
+], ids=lambda x: x[0] if isinstance(x, list) else "")
+def test_ctrl_c_inside_any_command_gives_one_line_and_130(in_tmp, model, monkeypatch, args, where):
+    Path("t.md").write_text("| First Hidden Layer | Equation |\n| --- | --- |\n| h11 | x1w1 |\n")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(where, interrupted)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130, result.output
+    assert result.output == "nneq: interrupted\n"
+    assert sorted(p.name for p in in_tmp.iterdir()) == sorted({"m.json", "t.md"})
+
+
+def test_a_report_stopped_before_writing_leaves_no_empty_folder(in_tmp):
+    Path("run.toml").write_text('dataset = "spiral"\nshape = [8, 8]\nseed = "s"\n'
+                                "epochs = 100000000\n")
+    process = subprocess.Popen(command("report", "run.toml", "--out-dir", "new/deep"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    deadline = time.monotonic() + 180
+    while not Path("new/deep").is_dir() and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143, err
+    assert err == "nneq: terminated\n"
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["run.toml"]
+
+
+# --- exit codes: 1 is divergence alone -----------------------------------------------------
+
+
+def test_an_internal_error_is_one_line_exit_3_and_asks_for_a_report(in_tmp, model, monkeypatch):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("an unexpected state")
+
+    monkeypatch.setattr("nneq.explain.render.render", broken)
+    monkeypatch.delenv("NNEQ_DEBUG", raising=False)
+    result = runner.invoke(app, ["equations", "m.json"])
+    assert result.exit_code == 3
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].startswith("nneq: internal error (ValueError: an unexpected state)")
+    assert "bug in nneq" in lines[0] and "NNEQ_DEBUG=1" in lines[0] and "--debug" in lines[0]
+    for debug_args, env in ((["--debug"], {}), ([], {"NNEQ_DEBUG": "1"})):
+        shown = runner.invoke(app, [*debug_args, "equations", "m.json"], env=env)
+        assert shown.exit_code == 3
+        assert "Traceback" in shown.output and "an unexpected state" in shown.output
+        assert shown.output.strip().splitlines()[-1] == lines[0]
+
+
+def test_a_closed_pipe_is_exit_141_and_silent(in_tmp, model):
+    process = subprocess.Popen(command("equations", "m.json"), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV)
+    assert process.stdout is not None
+    process.stdout.close()  # the reader goes away before anything is written
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141, err
+    assert err == b""
+
+
+def test_exit_code_1_is_divergence_alone(in_tmp):
+    diverged = runner.invoke(app, ["train", "--dataset", "reg-plane", "--learning-rate", "10",
+                                   "--shape", "8,8", "--seed", "d", "--epochs", "50"])
+    assert diverged.exit_code == 1 and "diverged" in diverged.output
+    for args in (["train", "--shape", "0"], ["equations", "missing.json"], ["nonsense"],
+                 ["train", "--epochs", "x"], ["compare", "missing.md"]):
+        assert runner.invoke(app, args).exit_code == 2
