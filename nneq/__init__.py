@@ -40,10 +40,13 @@ Example:
 from __future__ import annotations
 
 import importlib as _importlib
-from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
 
-if _TYPE_CHECKING:  # the names below load on first use, through __getattr__
+# typing.TYPE_CHECKING without importing typing, so that `nneq` starts (and installs its
+# Ctrl-C handling, nneq/__main__.py) as soon as it can; type checkers read it as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the names below load on first use, through __getattr__
+    from typing import Any as _Any
+
     from nneq.api import ComparisonResult, SweepResult, compare, sweep
     from nneq.errors import (
         ConfigError,

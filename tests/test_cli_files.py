@@ -321,7 +321,7 @@ def test_a_failed_save_of_sweep_models_leaves_no_empty_folder(in_tmp, monkeypatc
     def disk_full(*args: object, **kwargs: object) -> None:
         raise nneq.NneqError("cannot write new/deep/s-1.json: no space left on the device")
 
-    monkeypatch.setattr("nneq.cli.sweep.save", disk_full)
+    monkeypatch.setattr("nneq.storage.modelfile.save", disk_full)
     refused(["sweep", "--seeds", "2", "--epochs", "1", "--seed", "s", "--save-models",
              "new/deep"], "no space")
     assert sorted(p.name for p in in_tmp.iterdir()) == []
@@ -338,3 +338,12 @@ def test_a_failed_report_leaves_no_empty_folder(in_tmp, monkeypatch):
     refused(["report", "run.toml", "--out-dir", "new/deep"], "no space")
     refused(["report", "run.toml", "--out-dir", "kept/new"], "no space")
     assert sorted(str(p.relative_to(in_tmp)) for p in in_tmp.rglob("*")) == ["kept", "run.toml"]
+
+
+def test_report_copies_never_replace_another_input(in_tmp):
+    Path("t.md").write_text(TABLE)
+    Path("a.toml").write_text(RUN + 'predicted = "t.md"\n')
+    Path("out/runs").mkdir(parents=True)
+    Path("out/runs/t.md").write_text(RUN)  # a second run file, where a.toml's tables are copied
+    refused_and_untouched(in_tmp, ["report", "a.toml", "out/runs/t.md", "--out-dir", "out"],
+                          "the copy", "out/runs/t.md")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -86,7 +87,9 @@ class Training:
 
 
 def lines_of(err: str) -> list[str]:
-    return [line.strip() for line in err.replace("\r", "\n").splitlines() if line.strip()]
+    """The lines written, without a terminal's control sequences (a progress bar's)."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err).replace("\r", "\n")
+    return [line.strip() for line in plain.splitlines() if line.strip()]
 
 
 # --- 4. SIGTERM and SIGHUP are treated as Ctrl-C -------------------------------------------
@@ -168,7 +171,7 @@ def model(tmp_path) -> Path:
     (["equations", "m.json", "--format", "sympy", "--compose"], "nneq.explain.render.render"),
     (["compare", "t.md", "m.json"], "nneq.comparison.compare.compare"),
     (["plot", "m.json"], "nneq.picture.plot.save_plot"),
-    (["url", "m.json"], "nneq.cli.info.to_link"),
+    (["url", "m.json"], "nneq.playground.link.to_link"),
 ], ids=lambda x: x[0] if isinstance(x, list) else "")
 def test_ctrl_c_inside_any_command_gives_one_line_and_130(in_tmp, model, monkeypatch, args, where):
     Path("t.md").write_text("| First Hidden Layer | Equation |\n| --- | --- |\n| h11 | x1w1 |\n")
@@ -183,6 +186,37 @@ def test_ctrl_c_inside_any_command_gives_one_line_and_130(in_tmp, model, monkeyp
     assert sorted(p.name for p in in_tmp.iterdir()) == sorted({"m.json", "t.md"})
 
 
+def before_nneq_ran(err: str) -> bool:
+    """Whether a traceback comes from Python's own start-up, before nneq's entry point ran.
+
+    Until `python -m nneq` (or the `nneq` executable) reaches nneq/__main__.py, Python is
+    starting (its site module, runpy, importing the package `nneq`, which the library keeps
+    free of signal handlers): a Ctrl-C there is Python's to report. From the entry point on,
+    none may show a traceback.
+    """
+    files = re.findall(r'File "([^"]+)"', err)
+    ours = [f for f in files if "nneq" in Path(f).parts and not f.endswith("nneq/__init__.py")]
+    return bool(files) and not ours
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8])
+def test_ctrl_c_at_start_up_never_shows_a_traceback(in_tmp, model, delay):
+    process = subprocess.Popen(command("equations", "m.json"), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=ENV, text=True)
+    time.sleep(delay)  # not a wait for the process: every moment of its start must be safe
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    if "Traceback" in err:
+        assert before_nneq_ran(err), err
+    elif process.returncode == 0:  # it finished first
+        assert "h11" in out and err == ""
+    elif process.returncode == -signal.SIGINT:
+        assert err == ""  # before Python had set its own handler: ended by the signal, silently
+    else:
+        assert process.returncode == 130, err
+        assert err == "nneq: interrupted\n"
+
+
 def test_a_report_stopped_before_writing_leaves_no_empty_folder(in_tmp):
     Path("run.toml").write_text('dataset = "spiral"\nshape = [8, 8]\nseed = "s"\n'
                                 "epochs = 100000000\n")
@@ -195,7 +229,7 @@ def test_a_report_stopped_before_writing_leaves_no_empty_folder(in_tmp):
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 143, err
-    assert err == "nneq: terminated\n"
+    assert err == "nneq: terminated; 0 of 1 pages written, index.md not updated\n"
     assert sorted(p.name for p in in_tmp.iterdir()) == ["run.toml"]
 
 

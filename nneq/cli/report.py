@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from nneq.cli import signals
 from nneq.cli.app import Progress, app, example, show_progress
 from nneq.picture.plot import DEFAULT_DPI
 
@@ -44,13 +45,14 @@ def report_command(
     try:
         result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
                         on_page=on_page)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         progress.close()
         for line in written:
             typer.echo(line)
-        typer.echo(f"nneq: interrupted; {len(written)} of {len(runs)} pages written, "
+        stop = signals.stop_of(err)
+        typer.echo(f"nneq: {stop.word}; {len(written)} of {len(runs)} pages written, "
                    "index.md not updated", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(stop.code) from None
     progress.close()
     for line in written:
         typer.echo(line)

@@ -31,7 +31,14 @@ from nneq.playground.link import to_link
 from nneq.playground.model import Model
 from nneq.playground.snapshots import snapshot_epochs
 from nneq.playground.train import train
-from nneq.storage.files import check_folder, check_not_input, made_folder, read_text, write_text
+from nneq.storage.files import (
+    check_folder,
+    check_not_input,
+    made_folder,
+    read_text,
+    same_file,
+    write_text,
+)
 from nneq.storage.modelfile import load, save
 from nneq.storage.runfile import PAGE_KEYS, read_run_file, resolve_config
 
@@ -447,6 +454,17 @@ def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
     for kind, output in outputs:
         check_not_input(output, inputs, name=f"the {kind}",
                         advice="write the report into another folder with --out-dir")
+    # The copies of run files and tables: each may be its own source, but no other input.
+    for run in runs:
+        copies = [(folder / RUNS / f"{run.name}.toml", run.path)]
+        prediction = _copied_prediction(run, folder / RUNS)
+        if prediction is not None and run.predicted_file is not None:
+            copies.append((prediction, run.predicted_file))
+        for target, source in copies:
+            others = [(label, path) for label, path in inputs
+                      if not same_file(str(path), source)]
+            check_not_input(target, others, name="the copy",
+                            advice="write the report into another folder with --out-dir")
 
 
 def _in_run_file(err: NneqError) -> NneqError:
