@@ -44,7 +44,8 @@ def uniform_many(seeds: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     data, _ = arc4_many(list(seeds), size)  # (S, size)
     count = len(seeds)
     # Bytes read by a draw starting at each position: 7, 8, or 0 when more (see _draw_lengths).
-    lengths = np.where(data >= 16, 7, 8).astype(np.int8)
+    lengths = np.full(data.shape, 8, dtype=np.int8)
+    lengths[data >= 16] = 7
     lengths[:, :-1][(data[:, :-1] == 0) & (data[:, 1:] < 16)] = 0
     flat_lengths = lengths.ravel()
     base = np.arange(count, dtype=np.int64) * size

@@ -38,12 +38,38 @@ def _t(a: np.ndarray) -> np.ndarray:
     return a.swapaxes(-1, -2)
 
 
-class Batch:
-    """One batch: inputs [1; x]ᵀ, labels yᵀ, the update's scales and the pass's buffers."""
+class Scratch:
+    """The buffers of a pass over m examples: every unit's output and slope, and δ.
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, layout: Layout, *, rate: float) -> None:
+    Batches of one size share them, as they are written afresh by every pass; only the rows
+    of ones on top of each hidden layer's block are set once and never written again.
+    """
+
+    def __init__(self, lead: tuple[int, ...], m: int, sizes: tuple[int, ...], *,
+                 backward: bool = True) -> None:
+        # Every unit's output in one flat buffer, so that one call gives every slope: the
+        # hidden layers' [1; a⁽ˡ⁾] blocks, then the output's row.
+        shapes = [(n + 1, m) for n in sizes[1:-1]] + [(1, m)]
+        self.a_flat = np.ones((*lead, sum(r * c for r, c in shapes)))
+        # A pass only ever run forward (the losses) needs no slopes and no δ.
+        self.slope_flat = np.empty_like(self.a_flat) if backward else self.a_flat
+        hidden = self.a_flat.shape[-1] - m
+        self.hidden_a, self.hidden_slope = self.a_flat[..., :hidden], self.slope_flat[..., :hidden]
+        a_blocks, slope_blocks = blocks(self.a_flat, shapes), blocks(self.slope_flat, shapes)
+        self.blocks = a_blocks
+        self.a = [b[..., 1:, :] for b in a_blocks[:-1]] + [a_blocks[-1]]
+        self.slope = [b[..., 1:, :] for b in slope_blocks[:-1]] + [slope_blocks[-1]]
+        self.delta = [np.empty((*lead, n, m)) for n in sizes[1:]] if backward else []
+        self.delta_t = [_t(d) for d in self.delta]  # δᵀ as views: BLAS reads them transposed
+        self.error = np.empty((*lead, 1, m))
+
+
+class Batch:
+    """One batch: inputs [1; x]ᵀ, labels yᵀ, the update's scales, and the pass's buffers."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, layout: Layout, *, rate: float,
+                 scratch: Scratch | None = None) -> None:
         lead, m = x.shape[:-2], x.shape[-2]
-        sizes = layout.sizes
         self.size = m
         self.x1 = np.ascontiguousarray(_t(np.concatenate([np.ones((*lead, m, 1)), x], axis=-1)))
         self.y = np.ascontiguousarray(y[..., None, :])  # (…, 1, m)
@@ -53,21 +79,13 @@ class Batch:
         weights = layout.weights()
         self.c1 = np.where(weights, rate / m, rate)
         self.c2 = np.where(weights, 1.0, float(m))
-        # Every unit's output in one flat buffer, so that one call gives every slope: the
-        # hidden layers' [1; a⁽ˡ⁾] blocks, then the output's row.
-        shapes = [(n + 1, m) for n in sizes[1:-1]] + [(1, m)]
-        self.a_flat = np.ones((*lead, sum(r * c for r, c in shapes)))
-        self.slope_flat = np.empty_like(self.a_flat)
-        hidden = self.a_flat.shape[-1] - m
-        self.hidden_a, self.hidden_slope = self.a_flat[..., :hidden], self.slope_flat[..., :hidden]
-        a_blocks, slope_blocks = blocks(self.a_flat, shapes), blocks(self.slope_flat, shapes)
+        pass_ = scratch if scratch is not None else Scratch(lead, m, layout.sizes)
+        self.a_flat, self.slope_flat = pass_.a_flat, pass_.slope_flat
+        self.hidden_a, self.hidden_slope = pass_.hidden_a, pass_.hidden_slope
         # For the links of layer l: inputs[l] = [1; a⁽ˡ⁻¹⁾], and a[l], slope[l] their outputs.
-        self.inputs = [self.x1, *a_blocks[:-1]]
-        self.a = [b[..., 1:, :] for b in a_blocks[:-1]] + [a_blocks[-1]]
-        self.slope = [b[..., 1:, :] for b in slope_blocks[:-1]] + [slope_blocks[-1]]
-        self.delta = [np.empty((*lead, n, m)) for n in sizes[1:]]
-        self.delta_t = [_t(d) for d in self.delta]  # δᵀ as views: BLAS reads them transposed
-        self.error = np.empty((*lead, 1, m))
+        self.inputs = [self.x1, *pass_.blocks[:-1]]
+        self.a, self.slope = pass_.a, pass_.slope
+        self.delta, self.delta_t, self.error = pass_.delta, pass_.delta_t, pass_.error
 
     @property
     def x(self) -> np.ndarray:
@@ -122,17 +140,23 @@ class NumpyEngine:
         x_train, y_train = shaped(data.x_train), shaped(data.y_train)
         plan = self.schedule = schedule(data.training_points, config.batch_size)
 
+        scratch: dict[int, Scratch] = {}
+
         def batch(rows: np.ndarray) -> Batch:
+            m = len(rows)
+            if m not in scratch:
+                scratch[m] = Scratch(lead, m, layout.sizes)
             return Batch(x_train[..., rows, :], y_train[..., rows], layout,
-                         rate=config.learning_rate)
+                         rate=config.learning_rate, scratch=scratch[m])
 
         made = {id(rows): batch(rows) for rows in (*plan.first, *plan.later)}
         self.first_epoch = [made[id(rows)] for rows in plan.first]
         self.later_epochs = [made[id(rows)] for rows in plan.later]
-        # Both losses come from one forward pass over the training and then the test points.
-        self._everything = Batch(np.concatenate([x_train, shaped(data.x_test)], axis=-2),
-                                 np.concatenate([y_train, shaped(data.y_test)], axis=-1),
-                                 layout, rate=0.0)
+        # Both losses come from one forward pass over the training and then the test points,
+        # its buffers made when first needed (a sweep needs them once, at the end).
+        self._all_x = (x_train, shaped(data.x_test))
+        self._all_y = (y_train, shaped(data.y_test))
+        self._everything: Batch | None = None
         self._split = [0, data.training_points]
         self._counts = np.array([data.training_points, data.x_test.shape[1]], dtype=np.float64)
 
@@ -206,6 +230,11 @@ class NumpyEngine:
 
     def losses(self) -> np.ndarray:
         """(S, 2): the mean of ½·e² over the training, then the test points, per member."""
+        if self._everything is None:
+            x = np.concatenate(self._all_x, axis=-2)
+            self._everything = Batch(
+                x, np.concatenate(self._all_y, axis=-1), self.layout, rate=0.0,
+                scratch=Scratch(x.shape[:-2], x.shape[-2], self.layout.sizes, backward=False))
         every = self._everything
         with np.errstate(all="ignore"):
             e = np.subtract(self.forward(every), every.y, every.error)
