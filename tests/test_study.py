@@ -208,3 +208,48 @@ def test_an_out_file_of_something_else_is_refused(tmp_path, monkeypatch):
     Path("o.json").write_text('{"format": "nneq-model"}')
     result = runner.invoke(app, ["study", "s.toml", "--out", "o.json"])
     assert result.exit_code == 2 and "not a study" in result.output
+
+
+PREDICTED = """
+| First Hidden Layer | Equation |
+| --- | --- |
+| h11 | + x1w1 + x2w2 |
+| h12 | - x1w1 - x2w2 |
+
+| Second Hidden Layer | Equation |
+| --- | --- |
+| h21 | + h11w11 + h12w12 |
+
+| Output Layer | Equation |
+| --- | --- |
+| o1 | - h21w21 |
+"""
+
+
+def test_agreement_and_its_chance_level_per_seed(tmp_path):
+    from nneq.comparison.chance import chance_level
+    from nneq.comparison.compare import predicted_signs
+    from nneq.comparison.symmetry import align, equation_signs, flippable
+    from nneq.explain.equations import network_equations
+
+    text = TINY.replace("[vary]", f'predicted = """{PREDICTED}"""\n[vary]').replace(
+        "shape = [[2, 1], [3, 1]]", "shape = [[1, 1], [2, 1]]").replace("noise = [0, 25]", "noise = [25]")
+    study = read_study(write(tmp_path, text))
+    small, fitting = (run_cell(task(study, c)) for c in cells(study))
+    assert small.stats.full_agreement is None and small.stats.chance is None  # no h12 in 1,1
+    assert all(m["agree"] is None for m in small.members)
+    config = Config(dataset="gauss", shape=(2, 1), noise=25)
+    wanted = predicted_signs(study.prediction, config)
+    expected_chance = []
+    for member in fitting.members:
+        alone = nneq.train(Config(**{**config.to_dict(), "seed": member["seed"]}), epochs=12)
+        signs = equation_signs(network_equations(alone.config, alone.layers))
+        agree = align(wanted, signs, flippable=flippable(config)).agree
+        assert member["agree"] == agree
+        level = chance_level(wanted, signs, flippable=flippable(config), observed=agree)
+        assert member["chance"] == pytest.approx(level.mean)
+        assert member["chance_p"] == pytest.approx(level.p_value)
+        expected_chance.append(level.mean)
+    assert fitting.stats.predicted_signs == 7
+    assert fitting.stats.chance == pytest.approx(np.mean(expected_chance))
+    assert fitting.stats.full_agreement == sum(m["agree"] == 7 for m in fitting.members)

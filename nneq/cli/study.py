@@ -4,54 +4,70 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from nneq.cli.app import app, fail
-from nneq.storage.files import check_writable, write_text
+from nneq.cli import signals
+from nneq.cli.app import Progress, app, choices, example, fail, metavar, show_progress
+
+FORMATS = ("text", "markdown", "json")
+SCHEDULER_ENV = "NNEQ_DASK_SCHEDULER"
+
+if TYPE_CHECKING:
+    Format = str
+else:
+    Format = choices(FORMATS)
 
 
-@app.command("study")
+@app.command("study", epilog=example(
+    "nneq study examples/post/studies/units.toml",
+    "nneq study examples/post/studies/units.toml --out units.json --picture units.png "
+    "--page units.md",
+    "nneq study big.toml --out big.json --scheduler tcp://10.0.0.5:8786"))
 def study_command(
     path: Annotated[Path, typer.Argument(
         metavar="STUDY", help="Study file (TOML): base settings or a url, seeds, epochs, [vary] "
         "axes, and optionally paired, target, predicted, alias, threshold, title, description.")],
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    fmt: Annotated[Format, typer.Option(
+        "--format", metavar=metavar(FORMATS), case_sensitive=False,
+        help="How to write the results.")] = "text",
     out: Annotated[Path | None, typer.Option(
-        help="Write the results as JSON here, after every cell; rerunning with the same file "
-        "skips the cells it holds.")] = None,
+        metavar="FILE", help="Write the results as JSON here, after every cell; rerunning with "
+        "the same file skips the cells it holds.")] = None,
     picture: Annotated[Path | None, typer.Option(
-        help="Draw test loss per cell and the median loss curves (.png, .svg or .pdf).")] = None,
+        metavar="FILE", help="Draw test loss per cell and the median loss curves (.png, .svg "
+        "or .pdf).")] = None,
     page: Annotated[Path | None, typer.Option(
-        help="Write a Markdown page (linking the --picture, if any) here.")] = None,
+        metavar="FILE", help="Write a Markdown page of the results (linking --picture) here.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(
-        help="Processes on this machine [default: one per core]; 1 runs the cells here.")] = None,
+        metavar="N", help="Processes on this machine; 1 runs the cells here, one after another. "
+        "[default: one per core]")] = None,
     scheduler: Annotated[str | None, typer.Option(
-        envvar="NNEQ_DASK_SCHEDULER", show_envvar=True,
+        metavar="ADDRESS", envvar=SCHEDULER_ENV, show_envvar=True,
         help="Run the cells on the Dask cluster whose scheduler has this address "
         "(tcp://host:8786); needs pip install 'nneq[dask]'.")] = None,
     save_models: Annotated[Path | None, typer.Option(
-        help="Write every member's model file into this folder, one subfolder per cell.")] = None,
-    dpi: Annotated[int, typer.Option(help="Dots per inch of the picture.")] = 100,
+        metavar="FOLDER", help="Write every member's model file into this folder, one folder "
+        "per cell.")] = None,
+    dpi: Annotated[int, typer.Option(metavar="N", help="Dots per inch of the picture.")] = 100,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train every cell of a study's grid, many seeds each, and tabulate how the settings compare."""
+    from nneq.storage.files import check_not_input, check_writable, write_text
     from nneq.studies.execution import read_saved, run_study
     from nneq.studies.render import RENDERERS, to_markdown
     from nneq.studies.studyfile import read_study
 
-    render = RENDERERS.get(fmt)
-    if render is None:
-        raise fail(f"--format {fmt!r}: expected one of {', '.join(RENDERERS)}")
     if workers is not None and workers < 1:
-        raise fail(f"--workers {workers}: expected a whole number >= 1")
+        raise fail(f"--workers={workers!r}: expected a whole number >= 1")
     study = read_study(path)
-    for target in (out, picture, page):
+    for name, target in (("--out", out), ("--picture", picture), ("--page", page)):
         if target is not None:
             check_writable(target)
+            check_not_input(target, [("STUDY", path)], name=name)
     if picture is not None:
         from nneq.picture.plot import check_dpi, plot_format
         plot_format(picture)
@@ -59,23 +75,26 @@ def study_command(
     if save_models is not None and save_models.exists() and not save_models.is_dir():
         raise fail(f"--save-models {save_models}: expected a folder, and it is a file")
     saved = read_saved(out) if out is not None else None
-    total_seeds = study.seeds
+    total = study.seeds
     for axis in study.axes:
-        total_seeds *= len(axis.values)
-    show = not quiet and sys.stderr.isatty()
-    with typer.progressbar(length=total_seeds, label="cells 0", file=sys.stderr,
-                           hidden=not show, show_pos=True) as bar:
-        def on_cell(result: Any, done: int, total: int) -> None:
-            bar.label = f"cells {done}/{total}, seeds"
-            bar.update(result.stats.seeds)
+        total *= len(axis.values)
+    progress = Progress(total, enabled=show_progress(quiet), label="cells", unit="seeds")
+    done = [0]
 
-        try:
-            result = run_study(study, out=out, workers=workers, scheduler=scheduler or None,
-                               models_dir=str(save_models) if save_models is not None else None,
-                               on_cell=on_cell, saved=saved)
-        except KeyboardInterrupt:
-            kept = f"; the cells done are in {out}: rerun to resume" if out is not None else ""
-            raise fail(f"interrupted{kept}", code=130) from None
+    def on_cell(result: Any, cells: int, count: int) -> None:
+        done[0] += result.stats.seeds
+        progress(done[0])
+
+    try:
+        result = run_study(study, out=out, workers=workers, scheduler=scheduler or None,
+                           models_dir=str(save_models) if save_models is not None else None,
+                           on_cell=on_cell, saved=saved)
+    except KeyboardInterrupt as err:
+        progress.close()
+        stop = signals.stop_of(err)
+        kept = f"; the cells done are in {out}: run again to resume" if out is not None else ""
+        raise fail(f"{stop.word}{kept}", code=stop.code) from None
+    progress.close()
     if picture is not None:
         from nneq.studies.picture import save_picture
         save_picture(result, picture, dpi=dpi)
@@ -84,4 +103,4 @@ def study_command(
         if picture is not None:
             link = os.path.relpath(picture.resolve(), page.resolve().parent).replace(os.sep, "/")
         write_text(page, to_markdown(result, picture=link) + "\n")
-    typer.echo(render(result))
+    typer.echo(RENDERERS[fmt.lower()](result))

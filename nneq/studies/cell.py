@@ -16,9 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from nneq.comparison.chance import SIGNIFICANT, chance_level
+from nneq.comparison.compare import check_units, predicted_signs, shape_differences
+from nneq.comparison.symmetry import flippable
 from nneq.comparison.tables import Prediction
+from nneq.errors import TableError
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown
+from nneq.playground.config import Config
 from nneq.playground.datasets import DATASETS
 from nneq.playground.model import Model
 from nneq.playground.network import make_data
@@ -101,10 +106,16 @@ def _accuracies(sweep: Sweep, models: tuple[Model, ...]) -> list[float | None]:
     return out
 
 
-def stated_signs(prediction: Prediction) -> int:
-    """How many signs the predicted tables state."""
-    return sum(1 for layer in prediction.layers for unit in layer.units for term in unit.terms
-               if term.sign != 0)
+def fits(prediction: Prediction, config: Config) -> bool:
+    """Whether `config`'s network has a place for every unit and input the prediction names:
+    the same number of hidden layers, the same inputs, and no unit beyond its layer's size."""
+    if shape_differences(prediction, config):
+        return False
+    try:
+        check_units(prediction, config)
+    except TableError:
+        return False
+    return True
 
 
 def _file_name(text: str) -> str:
@@ -127,7 +138,17 @@ def run_cell(work: CellTask) -> CellResult:
     need_accuracy = classify and work.target.metric == "test-accuracy"
     accuracies = _accuracies(sweep, models) if need_accuracy else [None] * len(models)
     agree = {p.id: p.agree for p in sweep.patterns}
-    fits = work.prediction is not None and sweep.predicted_signs == stated_signs(work.prediction)
+    # A prediction speaks of a network with a place for every unit it names; in another one
+    # (a unit missing, another depth) its agreement is not defined.
+    fitting = work.prediction is not None and fits(work.prediction, cell.config)
+    # Each pattern's chance level: what random tables of the prediction's structure reach
+    # against its signs. Members of one pattern share it.
+    chances = {}
+    if fitting and work.prediction is not None:
+        wanted = predicted_signs(work.prediction, cell.config)
+        flips = flippable(cell.config)
+        chances = {p.id: chance_level(wanted, p.signs, flippable=flips, observed=p.agree or 0)
+                   for p in sweep.patterns}
     members: list[dict[str, Any]] = []
     curves_train, curves_test, counts = [], [], []
     for member, model, accuracy in zip(sweep.members, models, accuracies, strict=True):
@@ -139,16 +160,16 @@ def run_cell(work: CellTask) -> CellResult:
         members.append({
             "seed": member.seed, "loss_train": member.loss_train, "loss_test": member.loss_test,
             "accuracy_test": accuracy, "oscillations": count, "pattern": member.pattern,
-            "agree": agree.get(member.pattern) if member.pattern is not None and fits else None,
+            "agree": agree.get(member.pattern) if member.pattern is not None and fitting else None,
+            "chance": chances[member.pattern].mean if member.pattern in chances else None,
+            "chance_p": chances[member.pattern].p_value if member.pattern in chances else None,
             "diverged_at": member.diverged_at,
             "reached": work.target.reached(member.loss_test, accuracy),
         })
     del models  # the networks are not needed past this point
     ran = [m for m in members if m["diverged_at"] is None]
     top = sweep.patterns[0] if sweep.patterns else None
-    # A prediction speaks of a cell whose network has a place for every sign it states; in a
-    # smaller network (a unit it names is missing) its agreement is not defined.
-    predicted = sweep.predicted_signs if fits else None
+    predicted = sweep.predicted_signs if fitting else None
     stats = CellStats(
         seeds=len(members), diverged=len(members) - len(ran),
         reached=sum(bool(m["reached"]) for m in members),
@@ -162,6 +183,8 @@ def run_cell(work: CellTask) -> CellResult:
         mean_agreeing_signs=(float(np.mean([m["agree"] for m in ran])) if ran else None)
         if predicted is not None else None,
         predicted_signs=predicted,
+        chance=float(np.mean([m["chance"] for m in ran])) if fitting and ran else None,
+        beat_chance=sum(m["chance_p"] < SIGNIFICANT for m in ran) if fitting else None,
     )
     epochs = curve_epochs(work.epochs)
     curves: dict[str, Any] = {"epochs": epochs,
@@ -169,7 +192,7 @@ def run_cell(work: CellTask) -> CellResult:
               "test": curve_quartiles(np.array(curves_test).reshape(len(ran), -1), epochs)}
     top_pattern = None if top is None else {
         "key": top.key, "count": top.count, "share": sweep.share(top),
-        "agree": top.agree if fits else None,
+        "agree": top.agree if fitting else None,
         "seed": top.seeds[0], "tables": markdown(pattern_equations(cell.config, top.signs)),
     }
     return CellResult(cell.index, cell.label, dict(cell.values), work.spec(), tuple(members),

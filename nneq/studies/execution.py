@@ -32,7 +32,6 @@ from nneq.studies.paired import Pair, pairs
 from nneq.studies.studyfile import Study
 
 FORMAT, VERSION = "nneq-study", 1
-SCHEDULER_ENV = "NNEQ_DASK_SCHEDULER"
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,9 @@ def _cell_row(r: StudyResult, values: dict[str, object], st: CellStats) -> list[
                    _share(st.full_agreement, st.seeds - st.diverged))
         row.append("–" if st.mean_agreeing_signs is None else
                    f"{st.mean_agreeing_signs:.1f} of {st.predicted_signs}")
-        row.append("–" if st.chance is None else f"{st.chance:.1%}")
+        row.append("–" if st.chance is None else f"{st.chance:.1f}")
+        row.append("–" if st.beat_chance is None else
+                   _share(st.beat_chance, st.seeds - st.diverged))
     return row
 
 
@@ -93,7 +95,7 @@ def cell_table(r: StudyResult, fmt: str) -> str:
         head.append("test accuracy (quartiles)")
     head += ["oscillations", "patterns", "top pattern", "diverged"]
     if r.study.prediction is not None:
-        head += ["agree fully", "signs agreeing", "chance"]
+        head += ["agree fully", "signs agreeing", "by chance", "beat chance"]
     rows = [_cell_row(r, c.values, c.stats) for c in r.cells]
     return str(tabulate(rows, headers=head, tablefmt=fmt, disable_numparse=True))
 
@@ -116,6 +118,12 @@ def pair_table(r: StudyResult, fmt: str) -> str:
 _EXPLAIN = ("Losses are medians with first and third quartiles over the seeds that did not "
             "diverge; oscillations count the epochs whose training loss rose (median and "
             "quartiles); top pattern is the share of seeds learning the most common sign pattern.")
+_EXPLAIN_PREDICTION = (
+    "With a prediction: the share of seeds whose sign pattern agrees with every predicted "
+    "sign, the mean number of agreeing signs, the mean number random tables of the "
+    "prediction's structure would agree on (signs + or − with equal odds, aligned the same "
+    "way), and the share of seeds whose agreement random tables reach with a probability "
+    "below 0.05. '–' marks a network with no place for some predicted unit.")
 _EXPLAIN_PAIRS = ("Paired cells trained the same seeds: B − A is the per-seed difference of final "
                   "test loss, 'A better' the share of seeds with the lower test loss in A; the sign "
                   "test gives the chance of so uneven a split were A and B alike.")
@@ -136,6 +144,8 @@ def to_markdown(r: StudyResult, *, picture: str | None = None) -> str:
         lines += [r.study.description, ""]
     lines += [f"- {line}" for line in headline(r)]
     lines += ["", cell_table(r, "github"), "", _EXPLAIN]
+    if r.study.prediction is not None:
+        lines += ["", _EXPLAIN_PREDICTION]
     if r.pairs:
         lines += ["", "## Paired comparisons", "", pair_table(r, "github"), "", _EXPLAIN_PAIRS]
     if picture is not None:

@@ -67,7 +67,8 @@ class CellStats:
     full_agreement: int | None = None  # seeds whose pattern agrees with every predicted sign
     mean_agreeing_signs: float | None = None
     predicted_signs: int | None = None
-    chance: float | None = None  # the agreement expected of random signs, where defined
+    chance: float | None = None  # agreeing signs expected of random tables (mean over seeds)
+    beat_chance: int | None = None  # seeds whose agreement random tables reach with p < 0.05
 
     @property
     def target_share(self) -> float:
@@ -94,6 +95,7 @@ class CellStats:
             "full_agreement": self.full_agreement, "agreement_share": self.agreement_share,
             "mean_agreeing_signs": self.mean_agreeing_signs,
             "predicted_signs": self.predicted_signs, "chance": self.chance,
+            "beat_chance": self.beat_chance,
         }
 
     @classmethod
@@ -105,4 +107,5 @@ class CellStats:
             d["seeds"], d["diverged"], d["reached"], q(d["loss_train"]), q(d["loss_test"]),
             q(d["accuracy_test"]), q(d["oscillations"]), d["patterns"], d["top_pattern_share"],
             d["full_agreement"], d["mean_agreeing_signs"], d["predicted_signs"], d["chance"],
+            d["beat_chance"],
         )
