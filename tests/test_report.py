@@ -336,6 +336,8 @@ def test_every_post_experiment_has_a_run_file_and_its_predicted_tables():
         assert (POST / f"{run.name}.toml").read_text().startswith("# ")  # the reading, explained
     by_name = {r.name: r.config for r in runs}
     assert by_name["exp03"].regularization == "L1" and by_name["exp04"].regularization == "L2"
+    # Experiments 1 to 7 read one data distribution, the four clusters of xor.
+    assert {by_name[f"exp0{n}"].dataset for n in range(1, 8)} == {"xor"}
     assert by_name["exp08"].features == ("sin(x1)",) and by_name["exp08"].dataset == "gauss"
     assert by_name["exp12"].features == ("x2", "x1x2") and by_name["exp12"].shape == (2, 1)
     assert {by_name[f"exp{n}"].dataset for n in range(13, 19)} == {"gauss"}
