@@ -89,15 +89,13 @@ class Model(port.Model):
               h11 = + x1w1 + x2w2
         """
         from nneq.explain.render import Options, render
-        from nneq.provenance import caption as caption_line
-        from nneq.provenance import warn_if_poor
+        from nneq.provenance import captioned, warn_if_poor
 
         options = Options(threshold=threshold, relative=relative, values=values,
                           precision=precision, biases=biases, compose=compose)
         body = render(self, fmt=format, options=options)
         warn_if_poor(self)
-        line = caption_line(self, format) if caption else None
-        return body if line is None else f"{line}\n\n{body}"
+        return captioned(self, format, body, caption=caption)
 
     def sympy(self, *, threshold: float = 0.0, relative: bool = False,
               precision: int | None = None, compose: bool = False) -> dict[str, sympy.Expr]:

@@ -125,3 +125,19 @@ def warn_if_poor(model: Model, *, stacklevel: int = 3) -> None:
     reason = poor_model(model)
     if reason is not None:
         warnings.warn(reason, PoorModelWarning, stacklevel=stacklevel)
+
+
+def captioned(model: Model, fmt: str, body: str, *, caption: bool = True) -> str:
+    """`body`, the equations of `model` in format `fmt`, with the caption first (json: the facts
+    as a "model" field after "format" and "version"); `body` itself when `caption` is False."""
+    if not caption:
+        return body
+    facts = provenance(model)
+    if fmt == "json":
+        import json
+
+        document = json.loads(body)
+        head = {key: document.pop(key) for key in ("format", "version") if key in document}
+        return json.dumps({**head, "model": facts.to_dict(), **document}, indent=2)
+    write = CAPTIONS.get(fmt)
+    return body if write is None else f"{write(facts)}\n\n{body}"

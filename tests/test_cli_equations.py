@@ -66,7 +66,8 @@ def test_equations_after_train_with_no_arguments(tmp_path, monkeypatch):
     result = runner.invoke(app, ["equations"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["| First Hidden Layer | Equation |", "| ------------- |:-------------:|"]
+    assert lines[0].startswith("*xor, 2-4-2-1 tanh, seed 0.1, 20 epochs: test loss ") and lines[1] == ""
+    assert lines[2:4] == ["| First Hidden Layer | Equation |", "| ------------- |:-------------:|"]
     assert lines[-3:-1] == ["| Output Layer | Equation |", "| ------------- |:-------------:|"]
     assert lines[-1].startswith("| o1 | ")
 

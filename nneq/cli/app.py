@@ -30,6 +30,7 @@ from nneq.playground.engine import ENGINE_CHOICES
 from nneq.playground.features import FEATURES
 
 if TYPE_CHECKING:
+    from nneq.playground.model import Model
     from nneq.storage.runfile import RunFile
 
 DEFAULT_MODEL = "nneq-model.json"
@@ -478,3 +479,14 @@ class Progress:
 def show_progress(quiet: bool) -> bool:
     """Whether to draw a progress bar: on a terminal, unless told to be quiet."""
     return not quiet and sys.stderr.isatty()
+
+
+def warn_if_poor(model: Model, source: object = "") -> None:
+    """One warning line on stderr when `model` (read from `source`) diverged or learnt no better
+    than the majority class; the command goes on."""
+    from nneq.provenance import poor_model
+
+    reason = poor_model(model)
+    if reason is not None:
+        where = f"{source}: " if str(source) else ""
+        typer.echo(f"nneq: warning: {where}{reason}", err=True)

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nneq.cli.app import DEFAULT_MODEL, DISAGREE, ModelArg, app, choices, example, metavar
+from nneq.cli.app import (
+    DEFAULT_MODEL,
+    DISAGREE,
+    ModelArg,
+    app,
+    choices,
+    example,
+    metavar,
+    warn_if_poor,
+)
 from nneq.comparison.report import RENDERERS
 from nneq.comparison.rules import RULES
 
@@ -80,6 +89,7 @@ def compare(
         result = compare_tables(given, learnt, threshold=threshold, relative=relative,
                                 symmetry=not no_symmetry, draws=draws, model_source=str(model),
                                 formulas=formulas, rule=rule)
+    warn_if_poor(learnt, model)
     typer.echo(RENDERERS[report](result))
     if strict and (result.count("disagree") or result.shape):
         raise typer.Exit(DISAGREE)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nneq.cli.app import DEFAULT_MODEL, ModelArg, app, choices, example, metavar
+from nneq.cli.app import DEFAULT_MODEL, ModelArg, app, choices, example, metavar, warn_if_poor
 from nneq.explain.render import FORMATS
 
 if TYPE_CHECKING:
@@ -49,10 +49,14 @@ def equations_command(
     predicted: Annotated[Path | None, typer.Option(
         metavar="TABLES", help="Name and orient the hidden units as these predicted tables do "
                                "(reordered and flipped as `nneq compare` aligns them).")] = None,
+    no_caption: Annotated[bool, typer.Option(
+        "--no-caption", help="Leave out the first line saying which model this is (json: the "
+        "model's facts).")] = False,
 ) -> None:
     """Write what each unit learnt: signed tables, SymPy, LaTeX, JSON or sign logic."""
     from nneq.comparison.tables import parse_aliases
     from nneq.explain.render import TABLES, Options, render  # SymPy loads only where needed
+    from nneq.provenance import captioned
     from nneq.storage.modelfile import load
 
     aliases = parse_aliases(alias or [])
@@ -67,4 +71,6 @@ def equations_command(
 
         learnt = aligned_model(read_tables(predicted, aliases=aliases), learnt,
                                threshold=threshold, relative=relative)
-    typer.echo(render(learnt, fmt=fmt, options=options))
+    text = render(learnt, fmt=fmt, options=options)
+    warn_if_poor(learnt, model)
+    typer.echo(captioned(learnt, fmt, text, caption=not no_caption))

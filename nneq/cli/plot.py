@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nneq.cli.app import DEFAULT_MODEL, ModelArg, app, example
+from nneq.cli.app import DEFAULT_MODEL, ModelArg, app, example, warn_if_poor
 from nneq.picture.plot import DEFAULT_DPI
 
 
@@ -40,5 +40,6 @@ def plot(
     check_dpi(dpi)
     check_writable(target)
     check_not_input(target, [("MODEL", model)], name="--out" if out is not None else "")
+    warn_if_poor(learnt, model)
     save_plot(learnt, target, unit=unit, show_test=show_test, discretize=discretize, dpi=dpi)
     typer.echo(f"picture written to {target}")

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from nneq.cli import signals
-from nneq.cli.app import Progress, app, example, show_progress
+from nneq.cli.app import Progress, app, example, show_progress, warn_if_poor
 from nneq.picture.plot import DEFAULT_DPI
 
 
@@ -37,9 +37,11 @@ def report_command(
 
     progress = Progress(len(runs), enabled=show_progress(quiet), label="pages", unit="pages")
     written: list[str] = []
+    models: list[tuple[Any, str]] = []  # each page's model and run name, for warnings
 
-    def on_page(page: object) -> None:
-        written.append(page.summary())  # type: ignore[attr-defined]
+    def on_page(page: Any) -> None:
+        written.append(page.summary())
+        models.append((page.model, page.run.name))
         progress(len(written))
 
     try:
@@ -54,8 +56,9 @@ def report_command(
                    "index.md not updated", err=True)
         raise typer.Exit(stop.code) from None
     progress.close()
-    for line in written:
+    for line, (learnt, name) in zip(written, models, strict=True):
         typer.echo(line)
+        warn_if_poor(learnt, name)
     for path, error in result.failed:
         typer.echo(f"nneq: {error}; no page for {path}", err=True)
     typer.echo(f"index written to {result.index}")
