@@ -164,7 +164,7 @@ def test_choices_are_case_insensitive_everywhere(in_tmp):
     config = json.loads(result.output)["config"]
     assert (config["dataset"], config["activation"], config["regularization"]) == (
         "xor", "relu", "L1")
-    assert runner.invoke(app, ["equations", "--format", "MarkDown"]).output.startswith(
+    assert runner.invoke(app, ["equations", "--format", "MarkDown", "--no-caption"]).stdout.startswith(
         "| First Hidden Layer |")
     Path("run.toml").write_text('dataset = "Gauss"\nactivation = "SIGMOID"\nepochs = 1\n')
     assert runner.invoke(app, ["train", "--config", "run.toml", "--quiet"]).exit_code == 0
