@@ -31,3 +31,23 @@ def describe(config: Config, *, epochs: int | None = None, sep: str = " · ") ->
     if epochs is not None:
         parts.append(plural(epochs, "epoch"))
     return sep.join(parts)
+
+
+def divergence_advice(config: Config) -> str:
+    """What to change when training `config` diverged, from the step that grows without bound.
+
+    The penalty step moves a weight by (lr·λ)·ρ(w) each update (docs/playground.md §13): for
+    L2 it scales the weight by 1 − lr·λ, which grows once lr·λ > 2, and for L1 a huge lr·λ
+    throws weights far past zero. When lr·λ reaches 1 the regularization rate is the cause;
+    otherwise the gradient step, and so the learning rate, is.
+
+    >>> divergence_advice(Config(regularization="L2", reg_rate=1e308))
+    'try a regularization rate below 33.3 (with learning rate 0.03)'
+    >>> divergence_advice(Config(learning_rate=10))
+    'try a learning rate below 10'
+    """
+    step = config.learning_rate * config.reg_rate
+    if config.regularization != "none" and step >= 1:
+        return (f"try a regularization rate below {1 / config.learning_rate:.3g} (with learning "
+                f"rate {config.learning_rate:g})")
+    return f"try a learning rate below {config.learning_rate:g}"

@@ -135,3 +135,52 @@ def test_javascript_white_space_only_is_ignored_around_numbers():
     assert js_number("\x1c5") != js_number("\x1c5")  # not white space to JavaScript
     assert js_number("+-Infinity") != js_number("+-Infinity")
     assert js_number("-Infinity") == float("-inf")
+
+
+# --- case 8: user text in pictures is shown literally -------------------------------------
+
+@pytest.mark.parametrize("seed", ["$$", r"$\alpha$", "$x^2$_{}"])
+def test_a_seed_with_dollars_is_drawn_literally(in_tmp, seed):
+    from nneq.picture.plot import draw
+
+    result = runner.invoke(app, ["train", "--dataset", "xor", "--shape", "2", "--epochs", "2",
+                                 "--seed", seed, "--out", "m.json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["plot", "m.json", "--out", "m.png", "--dpi", "30"])
+    assert result.exit_code == 0, result.output
+    assert Path("m.png").stat().st_size > 0
+    figure = draw(nneq.load("m.json"), dpi=30).figure
+    captions = [t for t in figure.texts if seed in t.get_text()]
+    assert captions and not any(t.get_parse_math() for t in captions)
+    Path("run.toml").write_text(f'dataset = "xor"\nshape = [2]\nepochs = 2\nseed = {json.dumps(seed)}\n'
+                                f'title = {json.dumps(seed)}\n')
+    result = runner.invoke(app, ["report", "run.toml", "--out-dir", "out", "--dpi", "30"])
+    assert result.exit_code == 0, result.output
+    assert Path("out/run.png").exists() and Path("out/index.md").exists()
+
+
+# --- case 17: messages point at the cause -------------------------------------------------
+
+def test_divergence_from_the_regularization_rate_advises_that_rate(in_tmp):
+    result = runner.invoke(app, ["train", "--dataset", "xor", "--regularization", "L2",
+                                 "--reg-rate", "1e308", "--epochs", "5", "--seed", "r", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "try a regularization rate below 33.3" in result.stderr
+    assert "learning rate below" not in result.stderr
+    result = runner.invoke(app, ["train", "--dataset", "reg-plane", "--activation", "linear",
+                                 "--learning-rate", "10", "--epochs", "20", "--seed", "r", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "try a learning rate below 10" in result.stderr
+
+
+def test_a_memory_error_names_no_cause_it_cannot_know(in_tmp, monkeypatch):
+    import nneq.storage.modelfile as command
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(command, "load", exhausted)
+    result = runner.invoke(app, ["equations", "anything.json"])
+    assert result.exit_code == 2
+    assert "not enough memory" in result.stderr
+    assert "layers" not in result.stderr and "seeds" not in result.stderr

@@ -215,8 +215,7 @@ class _Group(TyperGroup):
             typer.echo(f"nneq: {stop.word}", err=True)
             sys.exit(stop.code)
         except MemoryError:
-            typer.echo("nneq: not enough memory for this (try fewer or smaller layers, or fewer "
-                       "seeds)", err=True)
+            typer.echo("nneq: not enough memory for what was asked; nothing was written", err=True)
             sys.exit(2)
         except Exception as err:
             if not _usage_error(err):

@@ -36,7 +36,7 @@ from nneq.cli.app import (
     settings_from,
     show_progress,
 )
-from nneq.describe import network, plural
+from nneq.describe import divergence_advice, network, plural
 
 if TYPE_CHECKING:
     from nneq.playground.model import Model
@@ -158,8 +158,8 @@ def train(
         raise typer.Exit(stop.code)
     if model.diverged:
         raise fail(f"training diverged at epoch {model.diverged_at}: a loss or weight stopped "
-                   f"being finite; kept epoch {model.epochs}. Try a learning rate below "
-                   f"{settings.learning_rate:g}.", code=1)
+                   f"being finite; kept epoch {model.epochs}; {divergence_advice(settings)}.",
+                   code=1)
 
 
 def _train_and_save(run: Training, epochs: int, recorder: SnapshotRecorder, progress: Progress,

@@ -121,8 +121,9 @@ def draw(model: Model, *, unit: str | None = None, show_test: bool = False,
     with _style():
         figure = Figure(figsize=SIZE, dpi=dpi, facecolor="white")
         FigureCanvasAgg(figure)
+        # The caption holds user text (the seed): shown literally, never read as mathtext.
         figure.text(0.5, 1 - 0.2 / SIZE[1], make_caption(model), ha="center", va="top",
-                    fontsize=9, linespacing=1.6)
+                    fontsize=9, linespacing=1.6, parse_math=False)
         plan = layout(model)
         network = figure.add_axes(_rect(NETWORK))
         _draw_network(network, plan, maps, selected=selected, discretize=discretize)
