@@ -184,3 +184,39 @@ def test_a_memory_error_names_no_cause_it_cannot_know(in_tmp, monkeypatch):
     assert result.exit_code == 2
     assert "not enough memory" in result.stderr
     assert "layers" not in result.stderr and "seeds" not in result.stderr
+
+
+# --- case 18: report pages show user text literally and read only beside the run file ------
+
+def test_titles_and_descriptions_are_escaped_in_pages_and_the_index(in_tmp):
+    Path("run.toml").write_text(
+        'title = "<script>alert(1)</script> *bold* [link](http://x) | cell"\n'
+        'description = "# not a heading\\n- not a list <b>x</b> & more"\n'
+        'dataset = "xor"\nshape = [2]\nepochs = 2\nseed = "e"\n')
+    result = runner.invoke(app, ["report", "run.toml", "--out-dir", "out", "--dpi", "30"])
+    assert result.exit_code == 0, result.output
+    page = Path("out/run.md").read_text()
+    index = Path("out/index.md").read_text()
+    for text in (page, index):
+        assert "<script>" not in text and "*bold*" not in text and "[link](http" not in text
+    assert page.startswith(r"# \<script\>alert(1)\</script\> \*bold\* \[link\](http://x) \| cell")
+    assert "\n\\# not a heading - not a list \\<b\\>x\\</b\\> &amp; more\n" in page
+    assert r"\<script\>" in index and r"\| cell" in index
+
+
+def test_predicted_tables_are_read_only_beside_the_run_file(in_tmp, model):
+    outside = in_tmp / "elsewhere"
+    outside.mkdir()
+    (outside / "p.md").write_text(TABLE.format(rows="| h11 | x1w1 |"))
+    runs = in_tmp / "runs"
+    runs.mkdir()
+    (runs / "run.toml").write_text('dataset = "xor"\nshape = [2]\nepochs = 2\nseed = "e"\n'
+                                   f'predicted = "{outside / "p.md"}"\n')
+    (runs / "up.toml").write_text('dataset = "xor"\nshape = [2]\nepochs = 2\nseed = "e"\n'
+                                  'predicted = "../elsewhere/p.md"\n')
+    for name in ("run.toml", "up.toml"):
+        refused(["report", f"runs/{name}", "--out-dir", "out"], word="inside the run file's folder")
+    result = runner.invoke(app, ["report", "runs/run.toml", "runs/up.toml", "--out-dir", "out",
+                                 "--dpi", "30", "--predicted-anywhere"])
+    assert result.exit_code == 0, result.output
+    assert "Compared with the prediction" in Path("out/run.md").read_text()

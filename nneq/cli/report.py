@@ -30,6 +30,9 @@ def report_command(
     retrain: Annotated[bool, typer.Option(
         "--retrain", help="Train every run again, even when its model in the folder is current.")
     ] = False,
+    predicted_anywhere: Annotated[bool, typer.Option(
+        "--predicted-anywhere", help="Read a run file's predicted tables from outside its "
+        "folder too (by default only files beside it are read).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train each run (or reuse its current model) and write its page, picture and an index."""
@@ -46,7 +49,7 @@ def report_command(
 
     try:
         result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
-                        on_page=on_page)
+                        predicted_anywhere=predicted_anywhere, on_page=on_page)
     except KeyboardInterrupt as err:
         progress.close()
         for line in written:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,9 +139,10 @@ def _aliases(value: object, source: str) -> dict[str, str]:
         raise ConfigError(err.field, err.value, err.allowed, source=source) from None
 
 
-def _prediction(value: object, aliases: Mapping[str, str], path: Path
+def _prediction(value: object, aliases: Mapping[str, str], path: Path, *, anywhere: bool = False
                 ) -> tuple[Prediction | None, Path | None]:
-    """The predicted tables: text with a '|' is the tables themselves, anything else a file."""
+    """The predicted tables: text with a '|' is the tables themselves, anything else a file
+    inside the run file's folder (or, with `anywhere`, wherever it names)."""
     if value is None:
         return None, None
     if not isinstance(value, str) or not value.strip():
@@ -150,6 +152,11 @@ def _prediction(value: object, aliases: Mapping[str, str], path: Path
         return parse_tables(value, aliases=aliases, source=f"{path} (predicted)"), None
     # Relative to the run file, so that a folder of run files and tables can move as one.
     where = path.parent / value
+    if not anywhere and not where.resolve().is_relative_to(path.parent.resolve()):
+        # A run file may come from someone else: it reads only files beside it, unless allowed.
+        raise ConfigError("predicted", value, "a Markdown file inside the run file's folder "
+                          "(files elsewhere are read only when the report allows it)",
+                          source=str(path))
     if where.is_dir():
         raise NneqError(f"{path}: predicted = {value!r} is a folder, not a Markdown file")
     if not where.exists():
@@ -157,8 +164,11 @@ def _prediction(value: object, aliases: Mapping[str, str], path: Path
     return read_tables(where, aliases=aliases), where
 
 
-def read_run(path: str | os.PathLike[str]) -> Run:
-    """Read and check a run file and its predicted tables; nothing is trained."""
+def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) -> Run:
+    """Read and check a run file and its predicted tables; nothing is trained.
+
+    `predicted` must name a file inside the run file's folder unless `predicted_anywhere`.
+    """
     run_file = read_run_file(path, extra_keys=REPORT_KEYS)
     source = str(path)
     extra = run_file.extra
@@ -172,7 +182,8 @@ def read_run(path: str | os.PathLike[str]) -> Run:
         raise ConfigError(err.field, err.value, err.allowed, source=where) from None
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
     aliases = _aliases(extra.get("alias"), source)
-    prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path))
+    prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path),
+                                             anywhere=predicted_anywhere)
     name = Path(path).stem
     return Run(
         path=Path(path), name=name, title=_text(extra, "title", source) or name,
@@ -252,9 +263,27 @@ def _href(target: Path, base: Path) -> str:
     return quote(Path(relative).as_posix())
 
 
+# Characters that Markdown or the HTML inside it would read as markup; each is written with a
+# backslash (CommonMark lets any ASCII punctuation be escaped so), & as an entity.
+_MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~!$])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)(?=[.)]))", re.M)  # list items, underlines
+
+
+def escape_markdown(text: str) -> str:
+    r"""User text (a title, a description) shown literally in Markdown: no markup, links,
+    HTML or headings of its own.
+
+    >>> print(escape_markdown("<script>*x*</script> & [a](b)"))
+    \<script\>\*x\*\</script\> &amp; \[a\](b)
+    """
+    text = _MARKUP.sub(r"\\\1", text.replace("&", "&amp;"))
+    return _LINE_START.sub(
+        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\"), text)
+
+
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("|", r"\|")
+    """User text safe inside a Markdown table cell: one line, escaped."""
+    return escape_markdown(" ".join(text.split()))
 
 
 def _accuracy(model: Model) -> tuple[float, float] | None:
@@ -272,9 +301,9 @@ def _diverged_note(model: Model) -> str:
 
 def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, folder: Path) -> str:
     """The run's page: heading, settings, link, losses, picture, learnt tables and comparison."""
-    lines = [f"# {run.title}", ""]
+    lines = [f"# {escape_markdown(' '.join(run.title.split()))}", ""]
     if run.description:
-        lines += [run.description, ""]
+        lines += [escape_markdown(run.description), ""]
     lines += [config_line(model.config, run.epochs), ""]
     if model.diverged:
         lines += [_diverged_note(model), ""]
@@ -478,9 +507,11 @@ def _in_run_file(err: NneqError) -> NneqError:
 
 def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLike[str],
            dpi: int = DEFAULT_DPI, retrain: bool = False, title: str = "Runs",
+           predicted_anywhere: bool = False,
            on_page: Callable[[Page], object] | None = None) -> Report:
     """Write each run file's page, picture and model into `out_dir`, then the index of every
-    page in the folder, headed `title`.
+    page in the folder, headed `title`. A run file's `predicted` is read only from inside its
+    folder unless `predicted_anywhere`.
 
     A run file that cannot be read (a bad setting, a table that does not parse) costs its own
     page only: it is listed in `Report.failed` with its error, and the other pages are written.
@@ -498,7 +529,7 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
     failed: list[tuple[Path, NneqError]] = []
     for path in paths:
         try:
-            runs.append(read_run(path))
+            runs.append(read_run(path, predicted_anywhere=predicted_anywhere))
         except NneqError as err:
             failed.append((Path(path), _in_run_file(err)))
     if failed and not runs:
