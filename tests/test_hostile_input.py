@@ -220,3 +220,24 @@ def test_predicted_tables_are_read_only_beside_the_run_file(in_tmp, model):
                                  "--dpi", "30", "--predicted-anywhere"])
     assert result.exit_code == 0, result.output
     assert "Compared with the prediction" in Path("out/run.md").read_text()
+
+
+# --- case 12: composing a deep network is refused before the work starts --------------------
+
+def test_the_composed_size_is_counted_without_building(in_tmp):
+    from nneq.explain.equations import equations
+    from nneq.explain.symbolic import composed, composed_size
+
+    small = nneq.train(nneq.Config(dataset="xor", shape=(4, 2), seed="c"), epochs=0)
+    # 2 inputs → 4 units of 1 + 2 → 2 units of 1 + 4·3 → one output of 1 + 2·13.
+    assert composed_size(equations(small)) == 27
+    (expression,) = composed(small)
+    floats = [a for a in expression.expression.atoms() if a.is_Float]
+    assert 0 < len(floats) <= 27
+
+
+def test_composing_the_playgrounds_largest_network_is_refused_at_once(in_tmp):
+    nneq.save(nneq.train(nneq.Config(dataset="xor", shape=(8,) * 6, seed="d"), epochs=0), "big.json")
+    for fmt in ("sympy", "latex"):
+        message = refused(["equations", "big.json", "--format", fmt, "--compose"], word="--compose")
+        assert "weights (at most 200,000)" in message and "--threshold" in message

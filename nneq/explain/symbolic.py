@@ -10,10 +10,11 @@ precision is asked for. SymPy is imported inside the functions: importing nneq s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nneq.errors import ConflictError
 from nneq.explain.equations import LayerEquations, Unit, equations
 from nneq.playground.activations import ACTIVATIONS
 from nneq.playground.config import whole_number
@@ -105,11 +106,39 @@ def unit_expressions(model: Model, *, threshold: float = 0.0, relative: bool = F
     return tuple(_expressions(layers, precision=precision, compose=False))
 
 
+def composed_size(layers: Sequence[LayerEquations]) -> int:
+    """How many weights the composed expressions write out in all.
+
+    Composing repeats a unit's whole expression in every unit that reads it, so the size is
+    a product over the layers: it grows exponentially with depth (8 layers of 6 make about
+    10**7). Counted on the kept links, without building anything.
+    """
+    size: dict[str, int] = {}
+    for layer in layers:
+        for unit in layer.units:
+            size[unit.name] = 1 + sum(size.get(t.source, 1) for t in unit.kept)
+    return sum(size[u.name] for u in layers[-1].units) if layers else 0
+
+
+MAX_COMPOSED = 200_000  # weights written out in the composed expressions: a few megabytes
+
+
 def composed(model: Model, *, threshold: float = 0.0, relative: bool = False,
              precision: int | None = None) -> tuple[UnitExpression, ...]:
-    """The output units as single expressions of x1, x2: the whole network in one formula each."""
+    """The output units as single expressions of x1, x2: the whole network in one formula each.
+
+    Refused with ConflictError, before any work, when it would write out more than
+    MAX_COMPOSED weights: the per-unit expressions say the same in linear size.
+    """
     check_precision(precision)
     layers = equations(model, threshold=threshold, relative=relative)
+    size = composed_size(layers)
+    if size > MAX_COMPOSED:
+        raise ConflictError(
+            f"{{0}}: this network as one expression would write out {size:,} weights (at most "
+            f"{MAX_COMPOSED:,}), because each unit repeats the whole expression of every unit it "
+            "reads; leave out {0} for one expression per unit, or raise {1} to drop weak links",
+            "compose", "threshold")
     outputs = len(layers[-1].units)
     return tuple(_expressions(layers, precision=precision, compose=True)[-outputs:])
 
