@@ -269,21 +269,24 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~!$])")
 _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)(?=[.)]))", re.M)  # list items, underlines
 
 
-def escape_markdown(text: str) -> str:
+def escape_markdown(text: str, *, block: bool = True) -> str:
     r"""User text (a title, a description) shown literally in Markdown: no markup, links,
-    HTML or headings of its own.
+    HTML or headings of its own. With `block`, a line's start cannot begin a list or an
+    underline either (a table cell needs no such care).
 
     >>> print(escape_markdown("<script>*x*</script> & [a](b)"))
     \<script\>\*x\*\</script\> &amp; \[a\](b)
     """
     text = _MARKUP.sub(r"\\\1", text.replace("&", "&amp;"))
+    if not block:
+        return text
     return _LINE_START.sub(
         lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\"), text)
 
 
 def _cell(text: str) -> str:
     """User text safe inside a Markdown table cell: one line, escaped."""
-    return escape_markdown(" ".join(text.split()))
+    return escape_markdown(" ".join(text.split()), block=False)
 
 
 def _accuracy(model: Model) -> tuple[float, float] | None:
