@@ -127,7 +127,7 @@ def _prediction(predicted: Predicted, aliases: Mapping[str, str]) -> tuple[Predi
 
     from nneq.comparison.compare import read_predicted
     from nneq.comparison.tables import parse_tables
-    from nneq.storage.modelfile import from_json
+    from nneq.storage.modelfile import from_dict
 
     if isinstance(predicted, port.Model):
         return Model.of(predicted), "predicted model"
@@ -138,7 +138,7 @@ def _prediction(predicted: Predicted, aliases: Mapping[str, str]) -> tuple[Predi
             except json.JSONDecodeError as err:
                 raise ConfigError("predicted", predicted[:40] + "…",
                                   f"a model file's JSON (line {err.lineno}: {err.msg})") from None
-            return Model.of(from_json(data, path="predicted")), "predicted model"
+            return Model.of(from_dict(data, path="predicted")), "predicted model"
         return parse_tables(predicted, aliases=aliases, source="tables"), "tables"
     if isinstance(predicted, str | os.PathLike):
         given = read_predicted(predicted, aliases=aliases)

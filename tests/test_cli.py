@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
-from nneq.storage.modelfile import to_json
+from nneq.storage.modelfile import to_dict
 
 from .conftest import ENGINES, reference
 
@@ -131,7 +131,7 @@ def write(name: str, text: str) -> str:
 
 
 def model_file(**changes: object) -> str:
-    data = to_json(nneq.train(nneq.Config(seed="m"), epochs=1))
+    data = to_dict(nneq.train(nneq.Config(seed="m"), epochs=1))
     data.update(changes)
     return write("changed.json", json.dumps(data))
 

@@ -20,7 +20,7 @@ from nneq.playground.rng import SeedRandom
 from nneq.playground.schedule import schedule
 from nneq.playground.stack import stack_starts
 from nneq.playground.train import training
-from nneq.storage.modelfile import from_json, to_json
+from nneq.storage.modelfile import from_dict, to_dict
 from nneq.sweeps.sweep import member_seeds, run_sweep
 
 PLAYGROUND = Path(nneq.__file__).parent / "playground"
@@ -86,11 +86,11 @@ def test_a_long_run_keeps_a_strided_history_that_says_so_in_the_model_file():
     assert model.epochs == 13 and model.loss_stride == 4
     assert model.loss_epoch_numbers().tolist() == [0, 4, 8, 12, 13]
     np.testing.assert_array_equal(model.loss_train, every.loss_train[[0, 4, 8, 12, 13]])
-    data = to_json(model)
+    data = to_dict(model)
     assert data["history"]["stride"] == 4
-    again = from_json(data)
+    again = from_dict(data)
     assert again.epochs == 13 and again.loss_epoch_numbers().tolist() == [0, 4, 8, 12, 13]
-    assert "stride" not in to_json(every)["history"]
+    assert "stride" not in to_dict(every)["history"]
 
 
 def test_one_masked_rule_freezes_only_the_members_that_break():

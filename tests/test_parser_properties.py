@@ -21,7 +21,7 @@ from nneq.errors import NneqError
 from nneq.playground.config import Config
 from nneq.playground.link import LinkSettings, parse_link
 from nneq.playground.model import Model
-from nneq.storage.modelfile import from_json, load, to_json
+from nneq.storage.modelfile import from_dict, load, to_dict
 from nneq.storage.runfile import read_run_file, resolve_config
 
 
@@ -85,7 +85,7 @@ def test_a_run_file_parses_or_raises_nneqs_error(entries):
 
 
 MODEL = nneq.train(nneq.Config(dataset="xor", shape=(2,), seed="p"), epochs=2)
-SAVED = json.dumps(to_json(MODEL))
+SAVED = json.dumps(to_dict(MODEL))
 PLACES = st.sampled_from(['"epochs": 2', '"version": 2', "0.1", '"batch_size": 10',
                           '"learning_rate": 0.03', '"noise": 0.0', '"shape": [2]'])
 
@@ -100,7 +100,7 @@ def test_a_model_file_parses_or_raises_nneqs_error(place, number):
     except ValueError:
         data = None  # not JSON at all: load must refuse it in its own words
     if data is not None:
-        assert isinstance(outcome(lambda: from_json(data)), Model | NneqError)
+        assert isinstance(outcome(lambda: from_dict(data)), Model | NneqError)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "m.json")
         with open(path, "w", encoding="utf-8") as f:

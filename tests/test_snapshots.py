@@ -13,7 +13,7 @@ import nneq
 from nneq.cli import app
 from nneq.errors import ConfigError, ModelFileError
 from nneq.playground.snapshots import snapshot_epochs
-from nneq.storage.modelfile import from_json, to_json
+from nneq.storage.modelfile import from_dict, to_dict
 from nneq.storage.runfile import read_run_file
 
 runner = CliRunner()
@@ -98,10 +98,10 @@ def test_model_file_round_trip_and_version(tmp_path):
 
 def test_version_1_files_still_load():
     model = nneq.train(XOR, epochs=5)
-    data = to_json(model)
+    data = to_dict(model)
     data["version"] = 1
     del data["snapshots"]
-    back = from_json(data)
+    back = from_dict(data)
     assert back.snapshots is None and _same_layers(back.layers, model.layers)
 
 
@@ -113,10 +113,10 @@ def test_version_1_files_still_load():
      r"snapshots\[0\].layers\[0\].weights should be a list of shape"),
 ])
 def test_bad_snapshots_in_a_model_file_are_named(change, message):
-    data = to_json(nneq.train(XOR, epochs=6, snapshots=1))
+    data = to_dict(nneq.train(XOR, epochs=6, snapshots=1))
     change(data["snapshots"])
     with pytest.raises(ModelFileError, match=message):
-        from_json(data)
+        from_dict(data)
 
 
 def test_run_file_key_and_cli_flag(tmp_path, monkeypatch):

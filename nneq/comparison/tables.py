@@ -315,7 +315,7 @@ class _Row:
     terms: tuple[tuple[int, str, str], ...]
 
 
-def _blocks(lines: Sequence[str]) -> list[list[tuple[int, str]]]:
+def _table_runs(lines: Sequence[str]) -> list[list[tuple[int, str]]]:
     """Runs of table lines: from a line starting with '|' while lines hold a '|'."""
     blocks: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
@@ -339,7 +339,7 @@ def parse_tables(text: str, *, aliases: Mapping[str, str] | None = None, source:
                  ) -> Prediction:
     """Every predicted unit in `text`; anything unreadable raises TableError with its line."""
     reader = _Reader(aliases or {}, source)
-    blocks = _blocks(text.splitlines())
+    blocks = _table_runs(text.splitlines())
     if not blocks:
         raise reader.error(1, "no table found: expected rows such as '| h11 | x1w1 - x2w2 |' under "
                            "a heading such as '| First Hidden Layer | Equation |'")

@@ -37,7 +37,7 @@ def _layers_json(layers: tuple[Layer, ...]) -> list[dict[str, object]]:
             for la in layers]
 
 
-def to_json(model: Model) -> dict[str, object]:
+def to_dict(model: Model) -> dict[str, object]:
     """The model file's content, as a JSON-ready dict."""
     return {
         "format": FORMAT,
@@ -56,9 +56,14 @@ def to_json(model: Model) -> dict[str, object]:
     }
 
 
+def to_json(model: Model) -> str:
+    """The model file's text: `to_dict` as indented JSON (as every `to_json` in nneq, text)."""
+    return json.dumps(to_dict(model), indent=1)
+
+
 def save(model: Model, path: str | os.PathLike[str]) -> None:
     """Write the model file atomically."""
-    write_text(path, json.dumps(to_json(model), indent=1) + "\n")
+    write_text(path, to_json(model) + "\n")
 
 
 def _fail(path: object, why: str) -> ModelFileError:
@@ -161,7 +166,7 @@ def _config(data: object, *, path: object) -> tuple[dict[str, object], Config]:
     return data, config
 
 
-def from_json(data: object, *, path: object = "model") -> Model:
+def from_dict(data: object, *, path: object = "model") -> Model:
     """A model from a model file's parsed JSON, validated field by field."""
     import numpy as np
 
@@ -220,7 +225,7 @@ def _parsed(path: str | os.PathLike[str]) -> object:
 
 def load(path: str | os.PathLike[str]) -> Model:
     """Read and validate a model file."""
-    return from_json(_parsed(path), path=path)
+    return from_dict(_parsed(path), path=path)
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
