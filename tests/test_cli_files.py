@@ -347,3 +347,14 @@ def test_report_copies_never_replace_another_input(in_tmp):
     Path("out/runs/t.md").write_text(RUN)  # a second run file, where a.toml's tables are copied
     refused_and_untouched(in_tmp, ["report", "a.toml", "out/runs/t.md", "--out-dir", "out"],
                           "the copy", "out/runs/t.md")
+
+
+STUDY = 'dataset = "gauss"\nseed = "st"\nseeds = 2\nepochs = 2\n[vary]\nnoise = [0, 25]\n'
+
+
+def test_study_outputs_equal_to_the_study_file_or_each_other_are_refused(in_tmp):
+    Path("s.toml").write_text(STUDY)
+    refused_and_untouched(in_tmp, ["study", "s.toml", "--out", "s.toml"], "--out", "STUDY")
+    refused_and_untouched(in_tmp, ["study", "s.toml", "--page", "s.toml"], "--page", "STUDY")
+    refused_and_untouched(in_tmp, ["study", "s.toml", "--out", "r.md", "--page", "r.md"],
+                          "--page r.md is also --out r.md")

@@ -56,7 +56,7 @@ def study_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train every cell of a study's grid, many seeds each, and tabulate how the settings compare."""
-    from nneq.storage.files import check_not_input, check_writable, write_text
+    from nneq.storage.files import check_not_input, check_writable, same_file, write_text
     from nneq.studies.execution import read_saved, run_study
     from nneq.studies.render import RENDERERS, to_markdown
     from nneq.studies.studyfile import read_study
@@ -64,10 +64,14 @@ def study_command(
     if workers is not None and workers < 1:
         raise fail(f"--workers={workers!r}: expected a whole number >= 1")
     study = read_study(path)
-    for name, target in (("--out", out), ("--picture", picture), ("--page", page)):
+    named = [("--out", out), ("--picture", picture), ("--page", page)]
+    for k, (option, target) in enumerate(named):
         if target is not None:
             check_writable(target)
-            check_not_input(target, [("STUDY", path)], name=name)
+            check_not_input(target, [("STUDY", path)], name=option)
+            for other, earlier in named[:k]:
+                if earlier is not None and same_file(target, earlier):
+                    raise fail(f"{option} {target} is also {other} {earlier}: give each its own file")
     if picture is not None:
         from nneq.picture.plot import check_dpi, plot_format
         plot_format(picture)
