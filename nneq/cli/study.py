@@ -25,7 +25,7 @@ else:
     "nneq study examples/post/studies/units.toml",
     "nneq study examples/post/studies/units.toml --out units.json --picture units.png "
     "--page units.md",
-    "nneq study big.toml --out big.json --scheduler tcp://10.0.0.5:8786"))
+    "nneq study examples/post/studies/extra-unit.toml --scheduler tcp://127.0.0.1:8786"))
 def study_command(
     path: Annotated[Path, typer.Argument(
         metavar="STUDY", help="Study file (TOML): base settings or a url, seeds, epochs, [vary] "

@@ -103,7 +103,7 @@ def cell_table(r: StudyResult, fmt: str) -> str:
 def _pair_row(p: Pair) -> list[str]:
     def share(n: int) -> str:
         return f"{n / p.seeds:.0%}" if p.seeds else "–"
-    return [p.axis, p.fixed or "–", p.a, p.b, str(p.seeds), _q(p.difference, "{:+.3f}"),
+    return [p.axis, p.fixed or "–", p.a, p.b, str(p.seeds), _q(p.difference, "{:+.4f}"),
             share(p.a_better), share(p.b_better), "–" if p.p_value is None else f"{p.p_value:.2g}"]
 
 
