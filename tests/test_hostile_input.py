@@ -241,3 +241,13 @@ def test_composing_the_playgrounds_largest_network_is_refused_at_once(in_tmp):
     for fmt in ("sympy", "latex"):
         message = refused(["equations", "big.json", "--format", fmt, "--compose"], word="--compose")
         assert "weights (at most 200,000)" in message and "--threshold" in message
+
+
+# --- case 13: a network too large to draw is refused before drawing ------------------------
+
+def test_plotting_a_huge_network_is_refused_at_once(in_tmp):
+    nneq.save(nneq.train(nneq.Config(dataset="reg-plane", shape=(100,) * 20, seed="b"), epochs=0),
+              "big.json")
+    message = refused(["plot", "big.json", "--out", "big.png"], word="190,300 links")
+    assert "at most 20,000" in message
+    assert not Path("big.png").exists()

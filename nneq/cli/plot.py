@@ -30,7 +30,7 @@ def plot(
         metavar="DPI", help="Dots per inch (PNG, and heatmaps inside SVG/PDF).")] = DEFAULT_DPI,
 ) -> None:
     """Draw the Playground's picture of a model: network, output heatmap, loss curves."""
-    from nneq.picture.plot import check_dpi, plot_format, save_plot  # matplotlib loads only to plot
+    from nneq.picture.plot import check_dpi, check_size, plot_format, save_plot  # matplotlib: here only
     from nneq.storage.files import check_not_input, check_writable
     from nneq.storage.modelfile import load
 
@@ -38,6 +38,7 @@ def plot(
     target = out if out is not None else model.with_suffix(".png")
     plot_format(target)
     check_dpi(dpi)
+    check_size(learnt)
     check_writable(target)
     check_not_input(target, [("MODEL", model)], name="--out" if out is not None else "")
     warn_if_poor(learnt, model)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,9 +109,25 @@ def _rect(box: tuple[float, float, float, float]) -> tuple[float, float, float, 
     return (box[0] / SIZE[0], box[1] / SIZE[1], box[2] / SIZE[0], box[3] / SIZE[1])
 
 
+MAX_DRAWN_LINKS = 20_000  # the Playground's largest network (7 inputs, 6 layers of 8) has 384
+
+
+def check_size(model: Model) -> None:
+    """Refuse, before any drawing, a network with more links than a picture can show: each
+    link is a line and each unit a heatmap, and 20 layers of 100 units would take minutes and
+    gigabytes to draw an unreadable picture."""
+    sizes = model.config.layer_sizes
+    links = sum(a * b for a, b in pairwise(sizes))
+    if links > MAX_DRAWN_LINKS:
+        raise NneqError(f"this network has {links:,} links and {sum(sizes[1:]):,} units; a picture "
+                        f"draws at most {MAX_DRAWN_LINKS:,} links (its equations, comparisons and "
+                        "sweeps work at any size)")
+
+
 def draw(model: Model, *, unit: str | None = None, show_test: bool = False,
          discretize: bool = False, dpi: int = DEFAULT_DPI) -> Picture:
     """The picture of `model`, with `unit`'s heatmap drawn large (the output's by default)."""
+    check_size(model)
     selected = output_name(model) if unit is None else unit
     k, j = find_unit(model, selected)
     check_dpi(dpi)
