@@ -48,6 +48,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                            "for its symmetries."),
     "plot": ("plot", "Draw the Playground's picture of a model: network, output heatmap, loss "
                      "curves."),
+    "html": ("html", "Write one self-contained interactive page of a model: hover for every "
+                     "weight, replay the training."),
     "sweep": ("sweep", "Train many seeds of one configuration at once and count the sign "
                        "patterns they learn."),
     "report": ("report", "Train each run (or reuse its current model) and write its page, "
