@@ -34,6 +34,9 @@ def report_command(
         "--predicted-anywhere", help="Read a run file's predicted tables from outside its "
         "folder too (by default only files beside it are read).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    html: Annotated[bool, typer.Option(
+        "--html", help="Also write each run's interactive page, NAME.html, beside its Markdown page.")
+    ] = False,
 ) -> None:
     """Train each run (or reuse its current model) and write its page, picture and an index."""
     from nneq.pages.report import report  # matplotlib and the comparison load only for reports
@@ -49,7 +52,7 @@ def report_command(
 
     try:
         result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
-                        predicted_anywhere=predicted_anywhere, on_page=on_page)
+                        predicted_anywhere=predicted_anywhere, on_page=on_page, html=html)
     except KeyboardInterrupt as err:
         progress.close()
         for line in written:

@@ -80,6 +80,7 @@ class Page:
     picture: Path
     model_file: Path
     comparison: Comparison | None = None
+    html: Path | None = None  # the interactive page, when asked for
 
     def summary(self) -> str:
         """One line: how the model was obtained, its losses, the agreement and the page."""
@@ -302,7 +303,8 @@ def _diverged_note(model: Model) -> str:
             "learning rate may train.")
 
 
-def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, folder: Path) -> str:
+def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, folder: Path,
+                  html: bool = False) -> str:
     """The run's page: heading, settings, link, losses, picture, learnt tables and comparison."""
     lines = [f"# {escape_markdown(' '.join(run.title.split()))}", ""]
     if run.description:
@@ -313,7 +315,8 @@ def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, fold
     link = to_link(model.config, show_test=run.show_test, discretize=run.discretize)
     lines += [f"[Open in the Playground]({link}) · run file "
               f"[{run.path.name}]({_href(run.path, folder)}) · model "
-              f"[{run.name}.json]({quote(run.name)}.json)", ""]
+              f"[{run.name}.json]({quote(run.name)}.json)"
+              + (f" · [interactive page]({quote(run.name)}.html)" if html else ""), ""]
     lines += ["| | Train | Test |", "| --- | --- | --- |",
               f"| Loss | {model.loss_train[-1]:.3f} | {model.loss_test[-1]:.3f} |"]
     accuracy = _accuracy(model)
@@ -450,9 +453,11 @@ def _copied_prediction(run: Run, runs: Path) -> Path | None:
     return runs / (relative if inside else run.predicted_file.name)
 
 
-def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool = False) -> Page:
+def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool = False,
+              html: bool = False) -> Page:
     """Train or reuse the run's model, then write its model file, picture and page into `folder`,
-    with copies of its run file and predicted tables, so that the folder stands alone."""
+    with copies of its run file and predicted tables, so that the folder stands alone (and with
+    `html` its interactive page, NAME.html)."""
     model_file, picture, page = (folder / f"{run.name}{ext}" for ext in (".json", ".png", ".md"))
     model, reused = train_or_reuse(run, model_file, retrain=retrain)
     comparison = (compare(run.prediction, model, threshold=run.threshold,
@@ -464,8 +469,18 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
         _copy(run.predicted_file, prediction)
     shown = dataclasses.replace(run, path=folder / RUNS / f"{run.name}.toml",
                                 predicted_file=prediction)
-    write_text(page, page_markdown(shown, model, comparison, folder=folder))
-    return Page(run, model, reused, page, picture, model_file, comparison)
+    write_text(page, page_markdown(shown, model, comparison, folder=folder, html=html))
+    html_page = folder / f"{run.name}.html" if html else None
+    if html_page is not None:
+        from nneq.pages.html import PageOptions, write_page
+
+        write_page(model, html_page, PageOptions(
+            title=run.title, description=run.description, threshold=run.threshold,
+            show_test=run.show_test, discretize=run.discretize, comparison=comparison,
+            links=((f"run file {run.name}.toml", _href(shown.path, folder)),
+                   (f"model {run.name}.json", f"{quote(run.name)}.json"),
+                   (f"page {run.name}.md", f"{quote(run.name)}.md"))))
+    return Page(run, model, reused, page, picture, model_file, comparison, html_page)
 
 
 def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
@@ -480,7 +495,7 @@ def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
         inputs.append(("the run file", run.path))
         if run.predicted_file is not None:
             inputs.append(("the predicted tables", run.predicted_file))
-    kinds = {".json": "model", ".png": "picture", ".md": "page"}
+    kinds = {".json": "model", ".png": "picture", ".md": "page", ".html": "interactive page"}
     outputs = [("index", folder / f"{INDEX}.md")]
     outputs += [(kind, folder / f"{run.name}{ext}") for run in runs for ext, kind in kinds.items()]
     for kind, output in outputs:
@@ -511,10 +526,10 @@ def _in_run_file(err: NneqError) -> NneqError:
 def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLike[str],
            dpi: int = DEFAULT_DPI, retrain: bool = False, title: str = "Runs",
            predicted_anywhere: bool = False,
-           on_page: Callable[[Page], object] | None = None) -> Report:
+           on_page: Callable[[Page], object] | None = None, html: bool = False) -> Report:
     """Write each run file's page, picture and model into `out_dir`, then the index of every
-    page in the folder, headed `title`. A run file's `predicted` is read only from inside its
-    folder unless `predicted_anywhere`.
+    page in the folder, headed `title`; with `html`, each run's interactive page too. A run
+    file's `predicted` is read only from inside its folder unless `predicted_anywhere`.
 
     A run file that cannot be read (a bad setting, a table that does not parse) costs its own
     page only: it is listed in `Report.failed` with its error, and the other pages are written.
@@ -542,7 +557,7 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
     pages = []
     with made_folder(folder):
         for run in runs:
-            page = write_run(run, folder, dpi=dpi, retrain=retrain)
+            page = write_run(run, folder, dpi=dpi, retrain=retrain, html=html)
             pages.append(page)
             if on_page is not None:
                 on_page(page)
