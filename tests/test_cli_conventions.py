@@ -71,7 +71,7 @@ def test_no_command_loads_pydantic_and_each_loads_only_its_own_module():
 def test_commands_are_listed_in_workflow_order_with_whole_descriptions():
     text = _help()
     listed = re.findall(r"^  ([a-z]+)  +", text.split("Commands:")[1], re.M)
-    assert listed[:6] == ["train", "equations", "compare", "plot", "sweep", "report"]
+    assert listed[:7] == ["train", "equations", "compare", "plot", "html", "sweep", "report"]
     assert listed == list(COMMANDS)
     flat = " ".join(text.split())
     for _module, description in COMMANDS.values():
