@@ -294,11 +294,18 @@
   const lossSvg = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "curves", role: "img",
                                "aria-label": "Training and test loss by epoch" });
   const maxLoss = Math.max(1e-12, ...DATA.loss.train, ...DATA.loss.test);
-  const spanEpochs = Math.max(DATA.loss.train.length - 1, 1);
+  const lossEpochs = DATA.loss.epochs;  // the epoch of each loss entry (a long run keeps every k-th)
+  const spanEpochs = Math.max(lossEpochs[lossEpochs.length - 1], 1);
+  /* The entry of the last kept loss at or before `epoch`. */
+  const lossIndex = (epoch) => {
+    let k = 0;
+    while (k + 1 < lossEpochs.length && lossEpochs[k + 1] <= epoch) k++;
+    return k;
+  };
   const lx = (e) => PAD + (W - PAD - 8) * e / spanEpochs;
   const ly = (v) => H - 18 - (H - 26) * v / maxLoss;
   const curve = (values, cls) => svg("polyline", {
-    class: cls, fill: "none", points: values.map((v, e) => `${lx(e).toFixed(2)},${ly(v).toFixed(2)}`).join(" ") });
+    class: cls, fill: "none", points: values.map((v, k) => `${lx(lossEpochs[k]).toFixed(2)},${ly(v).toFixed(2)}`).join(" ") });
   lossSvg.append(svg("line", { x1: PAD, y1: ly(0), x2: W - 8, y2: ly(0), class: "axis" }),
                  svg("line", { x1: PAD, y1: ly(0), x2: PAD, y2: ly(maxLoss), class: "axis" }),
                  curve(DATA.loss.train, "train"), curve(DATA.loss.test, "test"));
@@ -308,7 +315,7 @@
     lossSvg.append(t);
   };
   tick(PAD, H - 4, "0", "middle");
-  tick(lx(spanEpochs), H - 4, String(DATA.loss.train.length - 1), "middle");
+  tick(lx(spanEpochs), H - 4, String(lossEpochs[lossEpochs.length - 1]), "middle");
   tick(PAD - 4, ly(0) + 3, "0", "end");
   tick(PAD - 4, ly(maxLoss) + 3, maxLoss.toPrecision(2), "end");
   const marker = svg("line", { class: "marker", y1: ly(0), y2: ly(maxLoss) });
@@ -399,8 +406,9 @@
     // Losses at this epoch.
     marker.setAttribute("x1", lx(st.epoch));
     marker.setAttribute("x2", lx(st.epoch));
-    lossText.textContent = `Epoch ${st.epoch}: training loss ${DATA.loss.train[st.epoch].toFixed(3)}, ` +
-      `test loss ${DATA.loss.test[st.epoch].toFixed(3)}`;
+    const at = lossIndex(st.epoch);
+    lossText.textContent = `Epoch ${st.epoch}: training loss ${DATA.loss.train[at].toFixed(3)}, ` +
+      `test loss ${DATA.loss.test[at].toFixed(3)}`;
     // Tables.
     tablesBox.replaceChildren(...unitEquations(layers).map((layer) => {
       const table = el("table", {}, el("caption", {}, layer.title),

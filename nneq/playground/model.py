@@ -72,9 +72,12 @@ class Model:
         """
         for snap in self.snapshots or ():
             if snap.epoch == epoch:
+                upto = self.loss_epoch_numbers() <= epoch
+                epochs = None if self.loss_epochs is None else np.asarray(self.loss_epochs)[upto].copy()
                 return dataclasses.replace(
-                    self, layers=snap.layers, loss_train=self.loss_train[: epoch + 1].copy(),
-                    loss_test=self.loss_test[: epoch + 1].copy(), diverged_at=None, snapshots=None)
+                    self, layers=snap.layers, loss_train=self.loss_train[upto].copy(),
+                    loss_test=self.loss_test[upto].copy(), diverged_at=None, snapshots=None,
+                    loss_epochs=epochs)
         kept = [s.epoch for s in self.snapshots or ()]
         raise ValueError(f"no snapshot of epoch {epoch}; kept: {kept or 'none'}")
 
