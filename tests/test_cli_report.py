@@ -102,11 +102,11 @@ def test_the_examples_readme_gives_one_command_for_every_post_report(monkeypatch
     """The command in examples/README.md names every post run file, and each of them reads."""
     readme = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
     commands = [line for line in readme.splitlines() if line.startswith("nneq report examples/post")]
-    assert commands == ["nneq report examples/post/*.toml --out-dir examples/post/report"]
+    assert commands == ["nneq report examples/post/*.toml --out-dir examples/post/report --html"]
     words = shlex.split(commands[0])
     monkeypatch.chdir(ROOT)
     files = sorted(glob.glob(words[2]))
     assert len(files) == 18
     # Experiment 15 only announces the next ones and shows no tables; every other has some.
     assert [Path(f).stem for f in files if R.read_run(f).prediction is None] == ["exp15"]
-    assert words[3:] == ["--out-dir", "examples/post/report"] and Path(words[4]).is_dir()
+    assert words[3:] == ["--out-dir", "examples/post/report", "--html"] and Path(words[4]).is_dir()

@@ -373,7 +373,9 @@ def test_the_committed_reports_are_current():
     folder = POST / "report"
     for path in sorted(POST.glob("*.toml")):
         run = R.read_run(path)
-        assert R.is_current(nneq.load(folder / f"{run.name}.json"), run.config, run.epochs), run.name
+        assert R.is_current(nneq.load(folder / f"{run.name}.json"), run.config, run.epochs,
+                            run.snapshots), run.name
+        assert (folder / f"{run.name}.html").is_file()
         assert (folder / f"{run.name}.md").is_file() and (folder / f"{run.name}.png").is_file()
     index = (folder / "index.md").read_text(encoding="utf-8")
     assert all(f"(exp{n:02d}.md)" in index for n in range(1, 13))
