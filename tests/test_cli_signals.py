@@ -194,9 +194,11 @@ def before_nneq_ran(err: str) -> bool:
     free of signal handlers): a Ctrl-C there is Python's to report. From the entry point on,
     none may show a traceback.
     """
-    files = re.findall(r'File "([^"]+)"', err)
-    ours = [f for f in files if "nneq" in Path(f).parts and not f.endswith("nneq/__init__.py")]
-    return bool(files) and not ours
+    frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', err)
+    starting = [(f, where) for f, where in frames if f.endswith("nneq/__init__.py")
+                or (f.endswith("nneq/__main__.py") and where == "<module>")]  # its own imports
+    ours = [f for f, where in frames if "nneq" in Path(f).parts and (f, where) not in starting]
+    return bool(frames) and not ours
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8])
