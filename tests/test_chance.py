@@ -11,7 +11,7 @@ import pytest
 
 import nneq
 from nneq.comparison import symmetry as S
-from nneq.comparison.chance import DEFAULT_DRAWS, chance_level
+from nneq.comparison.chance import DEFAULT_DRAWS, MIN_DRAWS, WORK_BUDGET, budget_draws, chance_level
 from nneq.comparison.compare import compare
 from nneq.comparison.report import to_dict, to_text
 from nneq.comparison.tables import parse_tables
@@ -171,3 +171,28 @@ def test_the_posts_first_table_is_no_better_than_chance_on_that_network():
     assert first.endswith(f"13 of 18 predicted signs agree; a random table of this shape agrees "
                           f"on {result.chance.mean:.1f} on average (p = 1, exact over 262144 "
                           f"tables): no better than chance")
+
+
+def test_large_networks_draw_a_number_of_tables_fixed_by_their_size():
+    # The largest network allowed (20 hidden layers of 100) gets the fewest draws; an 8,8 one
+    # keeps the full default; in between, the work budget over signs × layers.
+    largest = [np.ones((2, 100))] + [np.ones((100, 100))] * 19 + [np.ones((100, 1))]
+    assert budget_draws(largest) == MIN_DRAWS
+    assert budget_draws([np.ones((2, 8)), np.ones((8, 8)), np.ones((8, 1))]) == DEFAULT_DRAWS
+    rng = np.random.default_rng(3)
+    shape = [(2, 60), (60, 60), (60, 60), (60, 1)]
+    signs = [rng.choice(np.array([-1, 1], np.int8), size=s) for s in shape]
+    expected = math.ceil(WORK_BUDGET / (sum(a * b for a, b in shape) * len(shape)))
+    assert MIN_DRAWS < expected < 100  # the standard-error rule alone would draw 100 here
+    assert budget_draws(signs) == expected
+    observed = sum(int(np.count_nonzero(s)) for s in signs)  # the network's own tables
+    chance = chance_level(signs, signs, flippable=(True,) * 3, observed=observed)
+    assert chance.method == "sampled" and chance.draws == expected
+    assert chance.p_value == 0
+    # No table reached the count: the error is read off (0 + 1)/(draws + 2), never 0.
+    smoothed = 1 / (expected + 2)
+    assert chance.standard_error == pytest.approx(math.sqrt(smoothed * (1 - smoothed) / expected))
+    assert f"from {expected} random tables" in chance.how()
+    assert chance.beats_chance
+    # --draws overrides the budget.
+    assert chance_level(signs, signs, flippable=(True,) * 3, observed=observed, draws=7).draws == 7

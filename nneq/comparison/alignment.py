@@ -39,17 +39,18 @@ def arranged(learnt: np.ndarray, rows: tuple[tuple[int, int], ...] | None) -> np
     """The learnt matrix's rows in predicted order: f_i times learnt row m_i, zeros for none."""
     if rows is None:
         return learnt.astype(np.int64)
-    out = np.zeros((len(rows), learnt.shape[1]), dtype=np.int64)
-    for i, (m, f) in enumerate(rows):
-        if m >= 0:
-            out[i] = f * learnt[m]
-    return out
+    if not rows or learnt.shape[0] == 0:
+        return np.zeros((len(rows), learnt.shape[1]), dtype=np.int64)
+    units, flips = (np.asarray(v, dtype=np.int64) for v in zip(*rows))
+    # -1 (no unit) picks the last row, then its flip is zeroed: a row of zeros.
+    return learnt.astype(np.int64)[units] * np.where(units >= 0, flips, 0)[:, None]
 
 
 def _counts(p: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Agreements and disagreements (p_units, a_units) with every learnt unit read unflipped."""
     # In floating point for the BLAS product: sums of ±1 are exact far beyond these sizes.
-    p, a = p.astype(np.float64), a.astype(np.float64)
+    # C order: a transposed (Fortran-ordered) operand makes the product about 1000 times slower.
+    p, a = np.ascontiguousarray(p, dtype=np.float64), np.ascontiguousarray(a, dtype=np.float64)
     both = (np.abs(p).T @ np.abs(a)).astype(np.int64)
     net = (p.T @ a).astype(np.int64)
     return (both + net) // 2, (both - net) // 2
@@ -261,6 +262,10 @@ def greedy_search(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_a
     columns = min(outputs, learnt[hidden].shape[1])
     layers.append((tuple(range(columns)) + (-1,) * (outputs - columns), (1,) * outputs))
     scores = layer_scores(predicted, learnt, layers)
+    # solved[j]: layer j is what `_solve` gives on the layer below as it stands. Where a layer
+    # comes out as it was and every layer above is solved, the layers above come out as they
+    # were too (`_solve` is a function of the rows): they are kept, not solved again.
+    solved = [True] * hidden
     for _ in range(GREEDY_PASSES):
         improved = False
         for k in range(hidden - 1):
@@ -269,10 +274,16 @@ def greedy_search(predicted: list[np.ndarray], learnt: list[np.ndarray], flips_a
             candidate = list(layers)
             candidate[k] = _resolve(predicted, learnt, flips_allowed, candidate, k)
             for j in range(k + 1, hidden):
+                if candidate[j - 1] == layers[j - 1] and all(solved[j:]):
+                    break  # candidate[j:] would be layers[j:] again
                 candidate[j] = _solve(predicted, learnt, flips_allowed, tuple(zip(*candidate[j - 1])), j)
-            candidate_scores = layer_scores(predicted, learnt, candidate)
+            if candidate == layers:
+                continue
+            # Layers below k are unchanged: only k and those above are scored again.
+            candidate_scores = scores[:k] + layer_scores(predicted, learnt, candidate, start=k)
             if candidate_scores > scores:
                 layers, scores, improved = candidate, candidate_scores, True
+                solved[k:] = [False] + [True] * (hidden - 1 - k)
         if not improved:
             break
     return layers
@@ -312,13 +323,16 @@ def _weights(p: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def layer_scores(predicted: list[np.ndarray], learnt: list[np.ndarray],
-                 layers: list[LayerChoice]) -> tuple[int, ...]:
-    """Each layer's weighted score (agreements first, then fewer disagreements) under `layers`."""
-    scores, rows = [], None
-    for k, (units, flips) in enumerate(layers):
+                 layers: list[LayerChoice], *, start: int = 0) -> tuple[int, ...]:
+    """Each layer's weighted score (agreements first, then fewer disagreements) under `layers`,
+    from layer `start` on."""
+    scores: list[int] = []
+    rows = tuple(zip(*layers[start - 1])) if start else None
+    for k, (units, flips) in enumerate(layers[start:], start):
         plus, minus = _weights(predicted[k].astype(np.int64), arranged(learnt[k], rows))
-        scores.append(sum(int(plus[c, m] if f > 0 else minus[c, m])
-                          for c, (m, f) in enumerate(zip(units, flips)) if m >= 0))
+        u, f = np.asarray(units, dtype=np.int64), np.asarray(flips, dtype=np.int64)
+        c = np.flatnonzero(u >= 0)
+        scores.append(int(np.where(f[c] > 0, plus[c, u[c]], minus[c, u[c]]).sum()))
         rows = tuple(zip(units, flips))
     return tuple(scores)
 

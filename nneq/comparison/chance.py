@@ -25,6 +25,11 @@ Three ways, the first that applies:
   as the p-value's estimated standard error sqrt(p(1-p)/draws), with p read as
   (hits + 1)/(draws + 2) so that no hit is not taken for certainty, is at most 0.01, and at
   DEFAULT_DRAWS at the latest, where it is at most 0.5/sqrt(2500) = 0.01 for any p.
+  Tables aligned one by one cost work in proportion to the predicted signs times the layers
+  (the alignment re-solves the layers above each one), so a large network gets at most
+  WORK_BUDGET / that cost draws, and never fewer than MIN_DRAWS: the count of draws depends
+  on the structure alone, the figures stay the same on every run, and the reported standard
+  error is wider. A given `draws` overrides the rule.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ BATCH = 100  # tables aligned one by one are drawn this many at a time
 TARGET_ERROR = 0.01  # the p-value's standard error the sampling stops at
 EXACT_SIGNS = 14  # every table is scored when the structure has at most 2**14 of them
 CHUNK = 4_000_000  # entries (tables × arrangement pairs) scored at once
+WORK_BUDGET = 2_000_000  # predicted signs × layers, summed over the tables aligned one by one
+MIN_DRAWS = 20  # the fewest tables a sampled chance level draws: enough for p < 1/21 < 0.05
 SIGNIFICANT = 0.05  # a prediction "beats chance" below this p-value
 
 METHODS = ("exact", "sampled")
@@ -86,10 +93,11 @@ class Chance:
         return f"p = {self.p_value:.3f}".rstrip("0").rstrip(".") if self.p_value else "p = 0"
 
     def how(self) -> str:
-        """How the figure was found: 'exact over 1024 tables' or 'from 2500 random tables'."""
+        """How the figure was found: 'exact over 1024 tables' or
+        'from 100 random tables, standard error 0.0099'."""
         if self.method == "exact":
             return "exact" if self.draws == 0 else f"exact over {self.draws} tables"
-        return f"from {self.draws} random tables"
+        return f"from {self.draws} random tables, standard error {self.standard_error:.2g}"
 
     def to_dict(self) -> dict[str, object]:
         """The JSON `chance` object: mean, p_value, method, draws (and the standard error)."""
@@ -139,7 +147,24 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
 
         return _sample(batch, max(BATCH, CHUNK // work), observed, signs, draws)
     align_to = _one_by_one(pred, mats, flippable, rng)
-    return _sample(align_to, BATCH, observed, signs, draws)
+    return _sample(align_to, BATCH, observed, signs, draws, most=budget_draws(pred))
+
+
+def budget_draws(predicted: Sequence[np.ndarray]) -> int:
+    """The most tables aligned one by one for a structure: WORK_BUDGET over the cost of one.
+
+    One alignment weighs every predicted sign against the learnt units, layer after layer, and
+    its passes solve the layers above each layer again: about signs × layers of work.
+
+    >>> import numpy as np
+    >>> budget_draws([np.ones((2, 8)), np.ones((8, 8)), np.ones((8, 1))])  # an 8,8 network
+    2500
+    >>> budget_draws([np.ones((2, 100))] + [np.ones((100, 100))] * 19 + [np.ones((100, 1))])
+    20
+    """
+    signs = sum(int(np.count_nonzero(p)) for p in predicted)
+    cost = max(1, signs * len(predicted))
+    return max(MIN_DRAWS, min(DEFAULT_DRAWS, math.ceil(WORK_BUDGET / cost)))
 
 
 def _free_signs(pred: Sequence[np.ndarray], flippable: Sequence[bool]) -> np.ndarray:
@@ -187,7 +212,10 @@ def _summary(counts: np.ndarray, observed: int, signs: int, method: str, draws: 
     """Mean and tail share of the counts; `draws` the tables they stand for (default: one each)."""
     draws = draws or len(counts)
     p = float(np.mean(counts >= observed))
-    error = 0.0 if method == "exact" else math.sqrt(p * (1 - p) / len(counts))
+    # Sampled: p read as (hits + 1)/(draws + 2), so that no hit among few draws is not taken
+    # for certainty (the error of a p-value of 0 from 20 tables is about 0.05, not 0).
+    smoothed = (float(np.sum(counts >= observed)) + 1) / (len(counts) + 2)
+    error = 0.0 if method == "exact" else math.sqrt(smoothed * (1 - smoothed) / len(counts))
     return Chance(observed, signs, float(np.mean(counts)), p, method, draws, error)
 
 
@@ -203,13 +231,13 @@ def _binomial(pred: list[np.ndarray], mats: list[np.ndarray], observed: int, sig
 
 
 def _sample(batch: Callable[[int], np.ndarray], size: int, observed: int, signs: int,
-            draws: int | None) -> Chance:
+            draws: int | None, *, most: int = DEFAULT_DRAWS) -> Chance:
     """Counts of random tables, `size` at a time, until the p-value is known well enough.
 
     With `draws` given, exactly that many; otherwise until the estimated standard error is at
-    most TARGET_ERROR, and DEFAULT_DRAWS at most.
+    most TARGET_ERROR, and `most` at most.
     """
-    limit = draws or DEFAULT_DRAWS
+    limit = draws or most
     counts: list[np.ndarray] = []
     done = 0
     while done < limit:
