@@ -2,7 +2,9 @@
 
 1. A model compared with its own tables, for hidden layers from 30 units up to the largest
    network nneq allows (20 layers of 100): the alignment alone and the whole comparison
-   (equations, alignment, report structures; the chance level left out).
+   (equations, alignment, report structures; the chance level left out), then the chance
+   level alone (one run): its seconds, the random tables it drew and the p-value's standard
+   error (large networks draw fewer tables, fixed by their size).
 2. The installed `nneq compare` command, start-up included (best of --repeat runs, each a
    new process), with the chance level, on every predicted table of examples/post against
    its model in examples/post/report; also the CPU time of the comparison inside one process.
@@ -43,13 +45,15 @@ def random_model(shape: tuple[int, ...], seed: int = 1):  # a benchmark helper: 
 
 
 def large_networks() -> None:
+    from nneq.comparison.chance import chance_level
     from nneq.comparison.compare import compare, predicted_signs
     from nneq.comparison.symmetry import align, flippable, sign_matrices
     from nneq.comparison.tables import from_equations
     from nneq.explain.equations import equations
 
     print("A model against its own tables (seconds, best of 2):")
-    print(f"  {'hidden layers':<16} {'alignment':>10} {'comparison':>11}  agree/compared")
+    print(f"  {'hidden layers':<16} {'alignment':>10} {'comparison':>11}  agree/compared"
+          f"  {'chance':>7} {'draws':>5} {'std err':>7}")
     for shape in SHAPES:
         model = random_model(shape)
         prediction = from_equations(equations(model))
@@ -62,10 +66,14 @@ def large_networks() -> None:
             began = time.perf_counter()
             result = compare(prediction, model, chance=False)
             best_all = min(best_all, time.perf_counter() - began)
+        began = time.perf_counter()
+        level = chance_level(wanted, learnt, flippable=flippable(model.config), observed=result.agree)
+        chance_s = time.perf_counter() - began
         name = f"{shape[0]}" + (f" x {len(shape)}" if len(shape) > 2 else
                                 "".join(f",{n}" for n in shape[1:]))
-        print(f"  {name:<16} {best_align:>10.3f} {best_all:>11.3f}  {result.agree}/{result.compared}",
-              flush=True)
+        print(f"  {name:<16} {best_align:>10.3f} {best_all:>11.3f}  "
+              f"{f'{result.agree}/{result.compared}':<14}  {chance_s:>7.2f} {level.draws:>5} "
+              f"{level.standard_error:>7.3f}", flush=True)
 
 
 def post_tables(repeat: int) -> None:
