@@ -96,7 +96,22 @@ def _converter(param: Any) -> _Converter | None:
         return _Converter(param, convert, allowed)
     if annotation in _PLAIN:
         convert, wanted = _PLAIN[annotation]
-        return _Converter(param, convert, lambda _text: wanted)
+        info = descriptor.parameter_info
+        low, high = getattr(info, "min", None), getattr(info, "max", None)
+        if low is None and high is None:
+            return _Converter(param, convert, lambda _text: wanted)
+        if getattr(info, "clamp", False):
+            return None  # a clamped range is Typer's to keep
+        bounds = " ".join(part for part in (f">= {low}" if low is not None else "",
+                                            f"<= {high}" if high is not None else "") if part)
+
+        def ranged(text: str) -> Any:
+            value = convert(text)
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ValueError(text)
+            return value
+
+        return _Converter(param, ranged, lambda _text: f"{wanted} {bounds}")
     return None
 
 
