@@ -507,6 +507,7 @@ def read_tables(path: str | os.PathLike[str], *, aliases: Mapping[str, str] | No
     return parse_tables(text, aliases=aliases, source=str(path))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a comparison asks for the same names many times over
 def unit_position(name: str) -> tuple[int, int] | None:
     """(layer, index) of a hidden unit named in full (h11, h1_10), else None."""
     ref = _parse_ref(name)
