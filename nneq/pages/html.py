@@ -85,8 +85,9 @@ def _layers(layers: Sequence[Layer]) -> list[dict[str, object]]:
 
 
 def _points(points: Points) -> list[list[float]]:
-    return np.column_stack([np.round(points.x, POINT_DECIMALS), np.round(points.y, POINT_DECIMALS),
-                            points.label]).tolist()
+    rows: list[list[float]] = np.column_stack(
+        [np.round(points.x, POINT_DECIMALS), np.round(points.y, POINT_DECIMALS), points.label]).tolist()
+    return rows
 
 
 def page_data(model: Model, options: PageOptions) -> dict[str, object]:
