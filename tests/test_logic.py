@@ -106,3 +106,23 @@ def test_the_logic_view_as_text():
         "h22 = ~h11 & ~h12 = NOR(h11, h12)                  train 1.00  test 1.00  grid 1.0000",
         "o1 = (h11 & h12) | (~h11 & ~h12) = XNOR(h11, h12)  train 1.00  test 1.00  grid 1.0000",
     ]
+
+
+def test_a_wide_first_layer_is_read_without_dont_cares_and_still_exactly():
+    # Eight atoms: the rules are minimised without don't-cares (which would take seconds per
+    # unit), so on every grid pattern each rule still gives the sign most of its points have.
+    model = random_model(activation="tanh", shape=(8, 2), seed=5)
+    view = logic(model, points=61)
+    xy = grid(points=61)
+    outputs = model.unit_outputs(xy)
+    pattern = (outputs[0] > 0) @ (1 << np.arange(8))
+    symbols = [sympy.Symbol(f"h1{j + 1}") for j in range(8)]
+    signs = np.column_stack([outputs[1], outputs[2]]) > 0
+    for rule, sign in zip(view.rules, signs.T, strict=True):
+        constant = {"True": True, "False": False}.get(rule.expression)
+        table = (np.full(1 << 8, constant) if constant is not None
+                 else np.array(truth_table(rule.expression, symbols)))
+        for p in np.unique(pattern):
+            ups, count = sign[pattern == p].sum(), (pattern == p).sum()
+            if 2 * ups != count:
+                assert table[p] == (2 * ups > count)

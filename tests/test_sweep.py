@@ -177,3 +177,14 @@ def test_a_diverged_member_reports_the_epoch_a_single_run_reports():
     for member in sweep.diverged:
         alone = nneq.train(Config(**{**config.to_dict(), "seed": member.seed}), epochs=20)
         assert member.diverged_at == alone.diverged_at
+
+
+def test_a_sweep_that_cannot_fit_in_memory_is_refused_before_it_starts():
+    from nneq.sweeps.sweep import check_memory, member_bytes
+
+    wide = Config(dataset="xor", shape=(100,) * 20, seed="m")
+    each = member_bytes(wide)
+    assert 16 * 2**20 < each < 20 * 2**20  # measured: about 17.7 MB a member
+    check_memory(wide, 10, available=100 * each)  # fits: nothing raised
+    with pytest.raises(nneq.ConfigError, match=r"at most 80 networks of this size"):
+        check_memory(wide, 1000, available=100 * each)

@@ -99,6 +99,9 @@ def data_points(model: Model) -> tuple[np.ndarray, np.ndarray]:
     return (np.column_stack([train.x, train.y]), np.column_stack([test.x, test.y]))
 
 
+DONT_CARE_ATOMS = 6
+
+
 def _gate(expression: Any, symbols: list[Any]) -> str | None:
     """'XOR(h11, h12)' when the expression is a named gate of exactly two atoms, else None."""
     free = sorted(expression.free_symbols, key=str)
@@ -144,13 +147,21 @@ def logic(model: Model, *, points: int = POINTS, bound: float = BOUND,
     pattern = signs[0] @ (1 << np.arange(width))
     count = np.bincount(pattern, minlength=1 << width)
     seen = np.flatnonzero(count)
+    # Patterns no grid point has are don't-cares, which keep the rules short; but Quine-McCluskey
+    # with don't-cares grows exponentially with the atoms (seconds per unit at 8). Beyond
+    # DONT_CARE_ATOMS they are read as false instead: each rule is as exact on the grid, if longer.
     unseen = [_bits(int(p), width) for p in np.flatnonzero(count == 0)]
+    dontcares = unseen if width <= DONT_CARE_ATOMS else []
     rules = []
     for k, layer in enumerate(layers[1:], start=1):
         for j, unit in enumerate(layer.units):
             ups = np.bincount(pattern, weights=signs[k][:, j], minlength=1 << width)
             majority = 2 * ups > count  # ties go to negative
-            expression = SOPform(symbols, [_bits(int(p), width) for p in seen if majority[p]], unseen)
+            on = [_bits(int(p), width) for p in seen if majority[p]]
+            if len(on) in (0, len(seen)):  # the same sign wherever the grid reaches
+                expression = sympy.true if on else sympy.false
+            else:
+                expression = SOPform(symbols, on, dontcares)
             # Evaluate the minimised expression itself at every point: the agreement checks it.
             rule = sympy.lambdify(symbols, expression, "numpy")
 
