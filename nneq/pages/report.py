@@ -384,6 +384,9 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
     for row in rows:
         row_title = row.run.title if isinstance(row, Page) else row.title
         link = f"[{_cell(row_title)}]({_href(row.page, folder)})"
+        interactive = row.page.with_suffix(".html")
+        if interactive.is_file():
+            link += f" ([interactive]({_href(interactive, folder)}))"
         m = row.model
         if m is None:
             lines.append(f"| {link} |" + " — |" * 12)
