@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +19,9 @@ import nneq
 from nneq.cli import app
 from nneq.storage.modelfile import to_dict
 
-from .conftest import ENGINES, reference
+from .conftest import ENGINES, POST_LINK, read_until, reference
 
 runner = CliRunner()
-POST_LINK = (
-    "http://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=circle&"
-    "regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&"
-    "seed=0.53049&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&"
-    "xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&"
-    "collectStats=false&problem=classification&initZero=false&hideText=false"
-)
 
 
 def nneq_executable() -> str:
@@ -221,23 +211,6 @@ def test_installed_executable_trains_and_reports_errors(in_tmp):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 
-def _read_terminal(fd: int, until: Callable[[str], bool], *, timeout: float) -> str:
-    """What a process wrote to the terminal `fd`, read until `until(text)` or it closes."""
-    text = ""
-    deadline = time.monotonic() + timeout
-    while not until(text) and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the process closed the terminal
-                break
-            if not chunk:
-                break
-            text += chunk.decode(errors="replace")
-    return text
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_ctrl_c_saves_the_last_finished_epoch(in_tmp, engine):
     exe = nneq_executable()
@@ -249,11 +222,11 @@ def test_ctrl_c_saves_the_last_finished_epoch(in_tmp, engine):
     os.close(child)
     try:
         # The bar is redrawn in place ("\r"); a second drawing means epochs have finished.
-        shown = _read_terminal(terminal, lambda t: t.count("\r") >= 2, timeout=120)
+        shown = read_until(terminal, lambda t: t.count("\r") >= 2, timeout=120)
         assert shown.count("\r") >= 2, shown
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-        err = _read_terminal(terminal, lambda t: False, timeout=5)
+        err = read_until(terminal, lambda t: False, timeout=5)
     finally:
         os.close(terminal)
         if process.poll() is None:

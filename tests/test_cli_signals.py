@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 import pty
 import re
-import select
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,8 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
+
+from .conftest import read_until
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner()
@@ -38,23 +38,6 @@ def command(*args: str) -> list[str]:
 
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def read_until(fd: int, until: Callable[[str], bool], *, timeout: float) -> str:
-    """What a process wrote to the terminal `fd`, read until `until(text)`, it closes or time out."""
-    text = ""
-    deadline = time.monotonic() + timeout
-    while not until(text) and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the process closed the terminal
-                break
-            if not chunk:
-                break
-            text += chunk.decode(errors="replace")
-    return text
 
 
 class Training:

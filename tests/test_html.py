@@ -16,14 +16,9 @@ import nneq
 from nneq.cli import app
 from nneq.pages.html import PageOptions, html_page, markdown_html, script_json
 
+from .conftest import POST_LINK
+
 runner = CliRunner()
-POST_LINK = (
-    "http://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=circle&"
-    "regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&"
-    "seed=0.53049&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&"
-    "xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&"
-    "collectStats=false&problem=classification&initZero=false&hideText=false"
-)
 SMALL = nneq.Config(dataset="xor", shape=(3, 2), seed="page")
 
 

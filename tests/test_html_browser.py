@@ -21,15 +21,10 @@ from nneq.explain.render import render
 from nneq.pages.html import PageOptions, write_page
 from nneq.picture.diagram import BLUE, ORANGE, colour_scale, heatmap_colours, rgb
 
+from .conftest import POST_LINK
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-POST_LINK = (
-    "http://playground.tensorflow.org/#activation=tanh&batchSize=10&dataset=circle&"
-    "regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0&networkShape=4,2&"
-    "seed=0.53049&showTestData=false&discretize=false&percTrainData=50&x=true&y=true&"
-    "xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&"
-    "collectStats=false&problem=classification&initZero=false&hideText=false"
-)
 FIVE_POINTS = [[0.0, 0.0], [1.5, -2.25], [-4.0, 3.0], [5.5, 5.5], [-0.3, -5.9]]
 TERM = re.compile(r"^(\w+): ([+−]) (\S+), w = (−?\d+\.\d{3})$")
 
