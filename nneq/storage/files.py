@@ -28,6 +28,16 @@ MAX_MODEL_BYTES = 256 * MB
 _TEMP_NAME_BYTES = 96  # of the target's name kept in a temporary name, which stays under 255
 
 
+def _stat_if_any(path: str | os.PathLike[str], refusal: str) -> os.stat_result | None:
+    """`path`'s status, None when nothing is there; any other failure raises `refusal: why`."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise NneqError(f"{refusal}: {_why(err)}") from None
+
+
 def _why(err: OSError) -> str:
     """An operating-system error in a few words."""
     reasons = {
@@ -157,12 +167,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     if not str(path).strip():
         raise NneqError("an empty output path: give a file name")
     name = os.fspath(path)
-    try:
-        info: os.stat_result | None = os.stat(name)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise NneqError(f"cannot write {path}: {_why(err)}") from None
+    info = _stat_if_any(name, f"cannot write {path}")
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise NneqError(f"cannot write {path}: it is a folder")
@@ -191,12 +196,7 @@ def check_folder(path: str | os.PathLike[str], *, option: str = "") -> Path:
     if not str(path).strip():
         raise NneqError(f"{label}'': an empty folder name; give a folder ('.' for this one)")
     folder = Path(path)
-    try:
-        info: os.stat_result | None = os.stat(folder)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise NneqError(f"cannot write into {folder}: {_why(err)}") from None
+    info = _stat_if_any(folder, f"cannot write into {folder}")
     if info is not None:
         if not stat.S_ISDIR(info.st_mode):
             raise NneqError(f"{label}{folder}: expected a folder, and it is a file")
@@ -303,12 +303,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     if not str(path).strip():
         raise NneqError("an empty output path: give a file name")
     target = Path(os.path.realpath(given))
-    try:
-        info: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise NneqError(f"cannot write {given}: {_why(err)}") from None
+    info = _stat_if_any(target, f"cannot write {given}")
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise NneqError(f"cannot write {given}: it is a folder")
     if info is not None and not stat.S_ISREG(info.st_mode):
