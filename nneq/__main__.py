@@ -7,6 +7,7 @@ exit code 128 + the signal's number, never a traceback.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -25,6 +26,10 @@ def main() -> None:
     for signum in _WORDS:
         if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
             signal.signal(signum, _early)
+    # numpy's BLAS starts a thread per core as it loads. nneq's products are far too small to
+    # share out, and the idle threads cost about a tenth of a second of CPU time at start-up
+    # (benchmarks/bench_startup.py). A setting the user made wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from nneq.cli import main as run  # installs the command's own handlers, then runs
 
     run()

@@ -154,3 +154,13 @@ def test_many_generators_draw_what_each_draws_alone():
     assert complete.all()
     for seed, row in zip(seeds, values, strict=True):
         assert row.tobytes() == SeedRandom(seed).uniform(4000).tobytes()
+
+
+def test_a_new_seed_is_the_playgrounds_five_decimals_spread_evenly():
+    from nneq.playground.rng import new_seed
+
+    seeds = [new_seed() for _ in range(2000)]
+    assert all(len(s) == 7 and s.startswith("0.") and s[2:].isdigit() for s in seeds)
+    counts = [sum(s[2] == d for s in seeds) for d in "0123456789"]
+    # 200 expected in each tenth; a tenth outside 120-280 has a chance below 1e-8.
+    assert all(120 <= c <= 280 for c in counts), counts

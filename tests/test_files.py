@@ -66,3 +66,22 @@ def test_read_text_names_the_file(tmp_path):
     (tmp_path / "bin").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(NneqError, match="cannot read it"):
         read_text(Path(tmp_path / "bin"))
+
+
+def test_the_temporary_file_is_named_for_the_leftover_sweep_and_has_ordinary_permissions(
+        tmp_path):
+    from nneq.storage.files import remove_leftovers
+
+    target = tmp_path / "model.json"
+    umask = os.umask(0o027)
+    try:
+        with atomic_path(target) as temp:
+            assert temp.parent == tmp_path and temp.name.startswith(f".model.json.{os.getpid()}.")
+            assert stat.S_IMODE(temp.stat().st_mode) == 0o640  # 0666 less the umask
+            temp.write_text("x")
+            dead = temp.with_name(temp.name.replace(f".{os.getpid()}.", ".999999999."))
+            os.link(temp, dead)  # as a killed writer would have left it
+        assert remove_leftovers(target) == [dead]
+    finally:
+        os.umask(umask)
+    assert target.read_text() == "x"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pydoc
+import signal
 import subprocess
 import sys
 
@@ -50,3 +52,21 @@ def test_help_lists_the_public_api():
         assert name in text, name
     # pydoc's DATA section lists __all__'s names that are loaded; the docstring lists them all.
     assert ">>> model = nneq.train(" in text
+
+
+def test_the_command_runs_numpys_blas_on_one_thread_unless_the_user_says_otherwise(monkeypatch):
+    import nneq.__main__ as entry
+    import nneq.cli
+
+    seen: list[str | None] = []
+    monkeypatch.setattr(nneq.cli, "main", lambda: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
+    handlers = {signum: signal.getsignal(signum) for signum in entry._WORDS}
+    try:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+        entry.main()
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+        entry.main()
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert seen == ["1", "3"]

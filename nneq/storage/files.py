@@ -13,7 +13,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -290,6 +289,24 @@ def remove_leftovers(target: Path) -> list[Path]:
     return removed
 
 
+def _new_temporary(target: Path) -> str:
+    """Create an empty file beside `target`, named as `remove_leftovers` expects, and return it.
+
+    It is made with O_EXCL, so it is always a new file, with the permissions of an ordinary
+    new file (0666 less the umask).
+    """
+    prefix = os.path.join(target.parent, f".{_short(target.name)}.{os.getpid()}.")
+    suffix = target.suffix or ".tmp"
+    for _ in range(100):
+        name = prefix + os.urandom(4).hex() + suffix
+        try:
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return name
+    raise FileExistsError(errno.EEXIST, "no free temporary name", prefix)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary path beside `path` to write to; it replaces `path` only if the block succeeds.
@@ -316,14 +333,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         return
     remove_leftovers(target)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{_short(target.name)}.{os.getpid()}.",
-                                    suffix=target.suffix or ".tmp", dir=target.parent)
+        temp = _new_temporary(target)
     except OSError as err:
         raise NneqError(f"cannot write {given}: {_why(err)}") from None
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
     try:
         yield Path(temp)
         os.replace(temp, target)
