@@ -21,6 +21,10 @@ Comparing and sweeping
         Check predicted sign tables (a path, Markdown text or another model) against a model.
     sweep(config, *, seeds=100, epochs=500, **options) -> SweepResult
         Train many seeds of one configuration together and count the sign patterns learnt.
+    study(path, *, seeds=None, epochs=None, workers=None, scheduler=None, out=None)
+        -> StudyResult
+        Run a study file's grid of settings, many seeds per cell, on this machine's cores
+        or a Dask cluster, and compare the cells.
 
 Errors and warnings
     NneqError (ConfigError, ModelFileError, TableError)
@@ -47,7 +51,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below load on first use, through __getattr__
     from typing import Any as _Any
 
-    from nneq.api import ComparisonResult, SweepResult, compare, sweep
+    from nneq.api import ComparisonResult, StudyResult, SweepResult, compare, study, sweep
     from nneq.errors import (
         ConfigError,
         ModelFileError,
@@ -72,12 +76,14 @@ _WHERE = {
     "NneqError": "nneq.errors",
     "NneqWarning": "nneq.errors",
     "PoorModelWarning": "nneq.errors",
+    "StudyResult": "nneq.api",
     "SweepResult": "nneq.api",
     "TableError": "nneq.errors",
     "compare": "nneq.api",
     "load": "nneq.model",
     "parse_link": "nneq.playground.link",
     "save": "nneq.model",
+    "study": "nneq.api",
     "sweep": "nneq.api",
     "to_link": "nneq.playground.link",
     "train": "nneq.model",
@@ -91,12 +97,14 @@ __all__ = [
     "NneqError",
     "NneqWarning",
     "PoorModelWarning",
+    "StudyResult",
     "SweepResult",
     "TableError",
     "compare",
     "load",
     "parse_link",
     "save",
+    "study",
     "sweep",
     "to_link",
     "train",

@@ -1,6 +1,7 @@
-"""The library's comparison and sweep: `nneq.compare` and `nneq.sweep`, with results that display.
+"""The library's comparison, sweep and study: `nneq.compare`, `nneq.sweep` and `nneq.study`, with
+results that display.
 
-Both wrap the functions the commands use (`nneq.comparison.compare`, `nneq.sweeps.sweep`)
+They wrap the functions the commands use (`nneq.comparison.compare`, `nneq.sweeps.sweep`)
 and return results whose figures are attributes and whose reports are one method call away;
 in Jupyter they show as their Markdown reports.
 """
@@ -20,8 +21,13 @@ from nneq.playground import model as port
 from nneq.playground.config import Config
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from nneq.comparison.compare import Comparison
     from nneq.comparison.tables import Prediction
+    from nneq.studies.cell import CellResult
+    from nneq.studies.execution import StudyResult as StudyOutcome
+    from nneq.studies.paired import Pair
     from nneq.sweeps.sweep import Member, Pattern, Sweep
 
 Predicted = str | os.PathLike[str] | port.Model
@@ -301,3 +307,95 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
     return SweepResult(run_sweep(chosen, seeds=seeds, epochs=epochs, threshold=threshold,
                                  relative=relative, prediction=prediction, keep_models=keep_models,
                                  engine=engine))
+
+
+@dataclass(frozen=True, repr=False)
+class StudyResult:
+    """A study's grid, every cell trained over many seeds, and the paired comparisons.
+
+    `cells` holds each cell's settings and statistics (`cells[k].stats`: target share, loss
+    quartiles, oscillations, most common pattern, agreement with its chance level), `pairs`
+    the seed-by-seed comparisons along paired axes; `to_text()`, `to_markdown()` and
+    `to_json()` are the reports `nneq study` writes, and `plot()` its picture.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "units.toml"
+        >>> _ = path.write_text('dataset = "gauss"\\nseed = "s"\\nseeds = 3\\nepochs = 20\\n'
+        ...                     '[vary]\\nshape = [[1], [2]]\\n')
+        >>> result = nneq.study(path, workers=1)
+        >>> result
+        <nneq.StudyResult 'units': 2 cells of 3 seeds, 20 epochs, 0 paired comparisons>
+        >>> [c.label for c in result.cells]
+        ['shape=1', 'shape=2']
+    """
+
+    result: StudyOutcome
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.result, name)
+
+    @property
+    def cells(self) -> tuple[CellResult, ...]:
+        """Every finished cell in grid order, with its settings and statistics."""
+        return self.result.cells
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        """The paired comparisons: per-seed differences, win shares and a sign test."""
+        return self.result.pairs
+
+    def to_text(self) -> str:
+        """The plain-text report, as `nneq study` prints it."""
+        from nneq.studies.render import to_text
+
+        return to_text(self.result)
+
+    def to_markdown(self) -> str:
+        """The Markdown report, as `nneq study --format markdown` prints it."""
+        from nneq.studies.render import to_markdown
+
+        return to_markdown(self.result)
+
+    def to_json(self) -> str:
+        """The JSON results, as `nneq study --out` writes them."""
+        return self.result.to_json()
+
+    def plot(self, *, dpi: int = 100) -> Figure:
+        """The study's picture (test loss per cell, median loss curves) as a matplotlib Figure."""
+        from nneq.studies.picture import draw_study
+
+        return draw_study(self.result, dpi=dpi)
+
+    def __repr__(self) -> str:
+        r = self.result
+        s = r.study
+        done = "" if r.complete else f" ({len(r.cells)} of {r.total} done)"
+        return (f"<nneq.StudyResult {s.title!r}: {r.total} cells of {s.seeds} seeds, "
+                f"{s.epochs} epochs, {len(r.pairs)} paired comparisons{done}>")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def study(path: str | os.PathLike[str], /, *, seeds: int | None = None, epochs: int | None = None,
+          workers: int | None = None, scheduler: str | None = None,
+          out: str | os.PathLike[str] | None = None) -> StudyResult:
+    """Run the study file at `path` (TOML, as `nneq study` reads it) and return its results.
+
+    `seeds` and `epochs` override the file's (for a quick look before the full run).
+    `workers` is the number of processes on this machine (1 runs the cells here, one after
+    another; default one per core); `scheduler` a Dask scheduler's address, to run the cells
+    on that cluster instead (needs the `dask` extra). With `out`, the JSON results are written
+    there after every cell, and a rerun with the same file skips the cells it holds.
+    """
+    from nneq.studies.execution import run_study
+    from nneq.studies.studyfile import read_study, with_run_length
+
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ConfigError("workers", workers, "a whole number >= 1")
+    chosen = with_run_length(read_study(path), seeds=seeds, epochs=epochs)
+    return StudyResult(run_study(chosen, out=out, workers=workers, scheduler=scheduler))

@@ -253,3 +253,44 @@ def test_agreement_and_its_chance_level_per_seed(tmp_path):
     assert fitting.stats.predicted_signs == 7
     assert fitting.stats.chance == pytest.approx(np.mean(expected_chance))
     assert fitting.stats.full_agreement == sum(m["agree"] == 7 for m in fitting.members)
+
+
+def test_the_sign_test_equals_scipys_exact_binomial_test():
+    from scipy.stats import binomtest
+
+    from nneq.studies.statistics import sign_test
+
+    for n in range(1, 41):
+        for wins in range(n + 1):
+            expected = binomtest(wins, n, 0.5).pvalue
+            assert sign_test(wins, n - wins) == pytest.approx(expected, rel=1e-12, abs=0)
+    assert sign_test(600, 400) == pytest.approx(binomtest(600, 1000, 0.5).pvalue, rel=1e-9)
+
+
+def test_the_library_runs_a_study_file_and_its_result_equals_the_commands(tmp_path,
+                                                                          monkeypatch):
+    path = write(tmp_path, TINY)
+    result = nneq.study(path, workers=1, epochs=6, out=tmp_path / "lib.json")
+    assert repr(result).startswith(f"<nneq.StudyResult 's': 4 cells of 3 seeds, 6 epochs, "
+                                   f"{len(result.pairs)} paired comparisons>")
+    assert [c.label for c in result.cells] == [
+        "shape=2,1 noise=0", "shape=2,1 noise=25", "shape=3,1 noise=0", "shape=3,1 noise=25"]
+    assert result.study.epochs == 6 and len(result.pairs) == 2
+    assert result._repr_markdown_() == result.to_markdown()
+    assert type(result.plot(dpi=20)).__name__ == "Figure"
+    (tmp_path / "cli").mkdir()
+    write(tmp_path / "cli", TINY.replace("epochs = 12", "epochs = 6"))  # the same title, s
+    monkeypatch.chdir(tmp_path)
+    done = runner.invoke(app, ["study", "cli/s.toml", "--workers", "1", "--quiet",
+                               "--out", "cli.json"])
+    assert done.exit_code == 0, done.output
+    lib, cli = (json.loads((tmp_path / n).read_text()) for n in ("lib.json", "cli.json"))
+    assert lib["cells"] == cli["cells"] and lib["paired"] == cli["paired"]
+    assert result.to_text() + "\n" == done.output
+
+
+@pytest.mark.parametrize(("option", "value"), [("seeds", 0), ("epochs", -1), ("workers", 0),
+                                               ("seeds", True), ("workers", 1.5)])
+def test_the_library_study_refuses_bad_overrides_naming_them(tmp_path, option, value):
+    with pytest.raises(nneq.ConfigError, match=f"^{option}="):
+        nneq.study(write(tmp_path, TINY), **{option: value})

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binomtest
 
 from nneq.studies.cell import CellResult
 from nneq.studies.grid import value_label
-from nneq.studies.statistics import quartiles
+from nneq.studies.statistics import quartiles, sign_test
 from nneq.studies.studyfile import Axis
 
 
@@ -58,8 +57,7 @@ def compare_cells(axis: str, a: CellResult, b: CellResult) -> Pair:
     losses = np.array(both, dtype=float).reshape(-1, 2)
     diff = losses[:, 1] - losses[:, 0]
     a_better, b_better = int(np.count_nonzero(diff > 0)), int(np.count_nonzero(diff < 0))
-    p_value = float(binomtest(a_better, a_better + b_better, 0.5).pvalue) \
-        if a_better + b_better else None
+    p_value = sign_test(a_better, b_better) if a_better + b_better else None
     fixed = " ".join(f"{name}={value_label(value)}" for name, value in a.values.items()
                      if name != axis)
     return Pair(axis, value_label(a.values[axis]), value_label(b.values[axis]), fixed, len(both),

@@ -13,10 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from nneq.picture.plot import check_dpi, plot_format
 from nneq.storage.files import atomic_path
 from nneq.studies.execution import StudyResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SIZE = (11.0, 4.6)  # inches
 
@@ -33,6 +37,14 @@ def _style() -> Iterator[None]:
 def save_picture(result: StudyResult, path: str | os.PathLike[str], *, dpi: int = 100) -> None:
     """Draw the study's picture and write it atomically as PNG, SVG or PDF (by its extension)."""
     fmt = plot_format(path)
+    figure = draw_study(result, dpi=dpi)
+    metadata = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
+    with _style(), atomic_path(path) as temp:
+        figure.savefig(temp, format=fmt, dpi="figure", metadata=metadata)
+
+
+def draw_study(result: StudyResult, *, dpi: int = 100) -> Figure:
+    """The study's picture as a matplotlib Figure (box plots and curves); nothing is written."""
     check_dpi(dpi)
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -79,6 +91,4 @@ def save_picture(result: StudyResult, path: str | os.PathLike[str], *, dpi: int 
         if len(cells) <= 12:
             curves.legend(loc="upper right")
         figure.tight_layout()
-    metadata = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
-    with _style(), atomic_path(path) as temp:
-        figure.savefig(temp, format=fmt, dpi="figure", metadata=metadata)
+    return figure

@@ -16,6 +16,7 @@ Everything is checked here, once, before anything is trained; a mistake names it
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from dataclasses import dataclass
@@ -254,15 +255,27 @@ def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | 
     return read_tables(where, aliases=aliases), where.read_text(encoding="utf-8")
 
 
+def check_seeds(seeds: object, *, source: str = "") -> int:
+    """`seeds` if it is a whole number from 1 to MAX_SEEDS; ConfigError otherwise."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError("seeds", seeds, f"a whole number from 1 to {MAX_SEEDS}", source=source)
+    return seeds
+
+
+def with_run_length(study: Study, *, seeds: object = None, epochs: object = None) -> Study:
+    """`study` with its seeds per cell and epochs replaced where given (None keeps the file's)."""
+    return dataclasses.replace(
+        study, seeds=study.seeds if seeds is None else check_seeds(seeds),
+        epochs=study.epochs if epochs is None else check_epochs(epochs))
+
+
 def read_study(path: str | os.PathLike[str]) -> Study:
     """Read and check a study file; nothing is trained. Mistakes raise NneqError naming the key."""
     source = str(path)
     run_file = read_run_file(path, extra_keys=STUDY_KEYS)
     extra = run_file.extra
     base = resolve_config(run_file=run_file)
-    seeds = extra.get("seeds", DEFAULT_SEEDS)
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
-        raise ConfigError("seeds", seeds, f"a whole number from 1 to {MAX_SEEDS}", source=source)
+    seeds = check_seeds(extra.get("seeds", DEFAULT_SEEDS), source=source)
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
     axes = _axes(extra.get("vary"), extra.get("paired"), base, source)
     cells = math.prod(len(a.values) for a in axes)
