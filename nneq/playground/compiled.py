@@ -41,6 +41,7 @@ TANH, RELU, SIGMOID, LINEAR = 0, 1, 2, 3
 ACTIVATION_CODES = {"tanh": TANH, "relu": RELU, "sigmoid": SIGMOID, "linear": LINEAR}
 OUTPUT_CODES = {"classification": TANH, "regression": LINEAR}
 NONE, L1, L2 = 0, 1, 2
+EXACT_NONE = 3  # none, with lr·λ finite and positive: its step leaves w′ as it is
 REGULARIZATION_CODES = {"none": NONE, "L1": L1, "L2": L2}
 
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")  # IEEE division, as JavaScript
@@ -84,121 +85,180 @@ def regularization_derivative(code: int, w: float) -> float:
     return 0.0
 
 
-# Parameters are in the flat layout of `layout`: the links into layer l form a block starting
-# at block[l - 1], whose row 0 holds the biases b_j and row i + 1 the weights w_ij, so w_ij is
-# p[off + (i + 1)·n_out + j]. Unit values (a, and g or δ) are stored layer after layer, layer l
-# starting at first_unit[l], the inputs first. Loops run over i outside and j inside: each
-# unit's sum still adds its terms in the order of i, and the inner loop reads a row.
+# Parameters are in the flat layout of `layout`: the links into layer l form a block whose row 0
+# holds the biases b_j (from bias_at[l]) and row i + 1 the weights w_ij (from weight_at[l]), so
+# w_ij is p[weight_at[l] + i·n_out + j]. Unit values (a, and g or δ) are stored layer after
+# layer, layer l from first_unit[l], the inputs first. Sizes and offsets are unsigned, so that
+# no index needs the check for negative (from-the-end) indices.
+
+
+# Four units are worked on at a time where a layer has them: four sums of their own, each still
+# added in the Playground's order, that the processor can run side by side (and in one vector
+# register). U1…U4 are unsigned ones, as an unsigned index plus a signed one would be a float.
+U0, U1, U2, U3, U4 = (np.uint64(k) for k in range(5))
 
 
 @inline
-def forward_prop(p: np.ndarray, sizes: np.ndarray, block: np.ndarray, first_unit: np.ndarray,
-                 codes: np.ndarray, x: np.ndarray, a: np.ndarray) -> float:
+def forward_prop(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_at: np.ndarray,
+                 first_unit: np.ndarray, hidden: int, output: int, x: np.ndarray,
+                 a: np.ndarray) -> float:
     """forwardProp: a of every unit for one example x (its features); returns the output."""
     for i in range(sizes[0]):
         a[i] = x[i]
-    for layer in range(1, len(sizes)):
+    last = len(sizes) - 1
+    for layer in range(1, last + 1):
         n_in, n_out = sizes[layer - 1], sizes[layer]
-        off, below, here = block[layer - 1], first_unit[layer - 1], first_unit[layer]
-        for j in range(n_out):
-            a[here + j] = p[off + j]  # z_j starts at the bias b_j
-        for i in range(n_in):
-            a_i, row = a[below + i], off + (i + 1) * n_out
-            for j in range(n_out):
-                a[here + j] += p[row + j] * a_i  # z_j += w_ij·a_i
-        code = codes[layer]
-        for j in range(n_out):
-            a[here + j] = activation(code, a[here + j])  # a_j = f(z_j)
-    return float(a[first_unit[len(sizes) - 1]])
+        b, w = bias_at[layer], weight_at[layer]
+        below, here = first_unit[layer - 1], first_unit[layer]
+        code = hidden if layer < last else output
+        j = U0
+        while j + U4 <= n_out:
+            # z_j starts at the bias b_j and adds w_ij·a_i for i in order, for units j to j + 3
+            z0, z1, z2, z3 = p[b + j], p[b + j + U1], p[b + j + U2], p[b + j + U3]
+            for i in range(n_in):
+                a_i, row = a[below + i], w + i * n_out + j
+                z0 += p[row] * a_i
+                z1 += p[row + U1] * a_i
+                z2 += p[row + U2] * a_i
+                z3 += p[row + U3] * a_i
+            a[here + j] = activation(code, z0)  # a_j = f(z_j)
+            a[here + j + U1] = activation(code, z1)
+            a[here + j + U2] = activation(code, z2)
+            a[here + j + U3] = activation(code, z3)
+            j += U4
+        while j < n_out:
+            z = p[b + j]
+            for i in range(n_in):
+                z += p[w + i * n_out + j] * a[below + i]  # z_j += w_ij·a_i, i in order
+            a[here + j] = activation(code, z)
+            j += U1
+    return float(a[first_unit[last]])
 
 
 @inline
-def back_prop(p: np.ndarray, acc: np.ndarray, sizes: np.ndarray, block: np.ndarray,
-              first_unit: np.ndarray, codes: np.ndarray, a: np.ndarray, g: np.ndarray, out: float,
-              label: float) -> None:
+def back_prop(p: np.ndarray, acc: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray,
+              weight_at: np.ndarray, first_unit: np.ndarray, hidden: int, output: int,
+              a: np.ndarray, g: np.ndarray, out: float, label: float) -> None:
     """backProp: δ_j = g_j·f′(z_j) into the bias and link sums, then g_i = Σ_j w_ij·δ_j."""
     last = len(sizes) - 1
     g[first_unit[last]] = out - label  # the output's error derivative
     for layer in range(last, 0, -1):
         n_in, n_out = sizes[layer - 1], sizes[layer]
-        off, below, here = block[layer - 1], first_unit[layer - 1], first_unit[layer]
-        code = codes[layer]
+        b, w = bias_at[layer], weight_at[layer]
+        below, here = first_unit[layer - 1], first_unit[layer]
+        code = hidden if layer < last else output
         for j in range(n_out):
-            g[here + j] *= derivative(code, a[here + j])  # δ_j = g_j·f′(z_j), in place of g_j
-            acc[off + j] += g[here + j]  # the bias sum
+            d = g[here + j] * derivative(code, a[here + j])  # δ_j = g_j·f′(z_j)
+            g[here + j] = d
+            acc[b + j] += d  # the bias sum
         for i in range(n_in):
             # Every link's sum: a dead link's is never read (its update is skipped), so adding
             # to it changes nothing the Playground would show.
-            a_i, row = a[below + i], off + (i + 1) * n_out
+            a_i, row = a[below + i], w + i * n_out
             for j in range(n_out):
                 acc[row + j] += g[here + j] * a_i  # δ_j·a_i
         if layer > 1:
-            for i in range(n_in):
-                total, row = 0.0, off + (i + 1) * n_out
-                for j in range(n_out):
-                    total += p[row + j] * g[here + j]  # g_i = Σ_j w_ij·δ_j, dead links too
-                g[below + i] = total
+            output_derivatives(p, g, w, n_in, n_out, below, here)
+
+
+@inline
+def output_derivatives(p: np.ndarray, g: np.ndarray, w: int, n_in: int, n_out: int, below: int,
+                       here: int) -> None:
+    """g_i = Σ_j w_ij·δ_j for the units i below (δ from `here`, g into `below`): j in order
+    from 0, through dead links too, as nn.ts adds them."""
+    i = U0
+    while i + U4 <= n_in:
+        t0 = t1 = t2 = t3 = 0.0  # units i to i + 3
+        row = w + i * n_out
+        for j in range(n_out):
+            d = g[here + j]
+            t0 += p[row + j] * d
+            t1 += p[row + n_out + j] * d
+            t2 += p[row + U2 * n_out + j] * d
+            t3 += p[row + U3 * n_out + j] * d
+        g[below + i], g[below + i + U1], g[below + i + U2], g[below + i + U3] = t0, t1, t2, t3
+        i += U4
+    while i < n_in:
+        total, row = 0.0, w + i * n_out
+        for j in range(n_out):
+            total += p[row + j] * g[here + j]
+        g[below + i] = total
+        i += U1
 
 
 @inline
 def update_weights(p: np.ndarray, dead: np.ndarray, acc: np.ndarray, count: int, sizes: np.ndarray,
-                   block: np.ndarray, rate: float, reg_code: int, reg_rate: float,
-                   kills: bool) -> None:
+                   bias_at: np.ndarray, weight_at: np.ndarray, rate: float, reg_code: int,
+                   reg_rate: float, kills: bool) -> None:
     """updateWeights: b −= (lr·A)/count; live w′ = w − (lr/count)·E, w″ = w′ − (lr·λ)·ρ(w)."""
-    if count == 0:
-        return
     step, shrink = rate / count, rate * reg_rate  # lr/count and lr·λ, as nn.ts rounds them
     for layer in range(1, len(sizes)):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
-        off = block[layer - 1]
-        for j in range(n_out):
-            p[off + j] = p[off + j] - (rate * acc[off + j]) / count
-            acc[off + j] = 0.0
-        for k in range(off + n_out, off + (n_in + 1) * n_out):
+        b, w = bias_at[layer], weight_at[layer]
+        for k in range(b, w):
+            p[k] = p[k] - (rate * acc[k]) / count
+            acc[k] = 0.0
+        end = w + sizes[layer - 1] * sizes[layer]
+        if reg_code == EXACT_NONE:
+            # ρ = 0 and (lr·λ)·0 = +0, and w′ − (+0) is w′ to the bit: the step is w′ alone.
+            for k in range(w, end):
+                if not dead[k]:
+                    p[k] = p[k] - step * acc[k]
+                acc[k] = 0.0
+            continue
+        for k in range(w, end):
             if dead[k]:
                 acc[k] = 0.0
                 continue
-            w = p[k]
-            rho = regularization_derivative(reg_code, w)  # at w before the step
-            w1 = w - step * acc[k]
-            w2 = w1 - shrink * rho
-            if kills and w1 * w2 < 0.0:
+            v = p[k]
+            rho = regularization_derivative(reg_code, v)  # at w before the step
+            v1 = v - step * acc[k]
+            v2 = v1 - shrink * rho
+            if kills and v1 * v2 < 0.0:
                 p[k] = 0.0  # carried across zero: the link dies for good
                 dead[k] = True
             else:
-                p[k] = w2
+                p[k] = v2
             acc[k] = 0.0
 
 
 @njit
 def train_epoch(params: np.ndarray, dead: np.ndarray, acc: np.ndarray, counts: np.ndarray,
-                x: np.ndarray, y: np.ndarray, sizes: np.ndarray, block: np.ndarray,
-                first_unit: np.ndarray, codes: np.ndarray, batch_size: int, rate: float,
-                reg_code: int, reg_rate: float, kills: bool, a: np.ndarray, g: np.ndarray) -> None:
+                x: np.ndarray, y: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray,
+                weight_at: np.ndarray, first_unit: np.ndarray, hidden: int, output: int,
+                batch_size: int, rate: float, reg_code: int, reg_rate: float, kills: bool,
+                a: np.ndarray, g: np.ndarray) -> None:
     """One epoch of every member: each example in order, an update after every batch."""
     for s in range(params.shape[0]):
         p, d, sums = params[s], dead[s], acc[s]
         for k in range(x.shape[1]):
-            out = forward_prop(p, sizes, block, first_unit, codes, x[s, k], a)
-            back_prop(p, sums, sizes, block, first_unit, codes, a, g, out, y[s, k])
+            out = forward_prop(p, sizes, bias_at, weight_at, first_unit, hidden, output, x[s, k],
+                               a)
+            back_prop(p, sums, sizes, bias_at, weight_at, first_unit, hidden, output, a, g, out,
+                      y[s, k])
             counts[s] += 1
             if (k + 1) % batch_size == 0:
-                update_weights(p, d, sums, counts[s], sizes, block, rate, reg_code, reg_rate,
-                               kills)
+                update_weights(p, d, sums, counts[s], sizes, bias_at, weight_at, rate, reg_code,
+                               reg_rate, kills)
                 counts[s] = 0
 
 
 @njit
-def mean_loss(params: np.ndarray, x: np.ndarray, y: np.ndarray, sizes: np.ndarray,
-              block: np.ndarray, first_unit: np.ndarray, codes: np.ndarray, a: np.ndarray,
-              out: np.ndarray) -> None:
-    """out[s] = Σ over the points, in order, of 0.5·(e·e), divided by their count."""
+def both_losses(params: np.ndarray, x_train: np.ndarray, y_train: np.ndarray,
+                x_test: np.ndarray, y_test: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray,
+                weight_at: np.ndarray, first_unit: np.ndarray, hidden: int, output: int,
+                a: np.ndarray, out: np.ndarray) -> None:
+    """out[s] = the training and the test loss: Σ over the points, in order, of 0.5·(e·e),
+    divided by their count (NaN for no points)."""
     for s in range(params.shape[0]):
-        total = 0.0
-        for k in range(x.shape[1]):
-            e = forward_prop(params[s], sizes, block, first_unit, codes, x[s, k], a) - y[s, k]
-            total += 0.5 * (e * e)
-        out[s] = total / x.shape[1]
+        for column in range(2):
+            x, y = (x_train, y_train) if column == 0 else (x_test, y_test)
+            n = x.shape[1]
+            total = 0.0
+            for k in range(n):
+                e = forward_prop(params[s], sizes, bias_at, weight_at, first_unit, hidden, output,
+                                 x[s, k], a) - y[s, k]
+                total += 0.5 * (e * e)
+            out[s, column] = total / n if n else np.nan
 
 
 class CompiledEngine:
@@ -209,13 +269,15 @@ class CompiledEngine:
     def __init__(self, config: Config, data: Stack) -> None:
         self.config = config
         self.layout = data.layout
-        sizes = np.array(data.layout.sizes, dtype=np.int64)
-        self.sizes = sizes
-        self.block = np.cumsum([0] + [r * c for r, c in data.layout.shapes])[:-1].astype(np.int64)
-        self.first_unit = np.cumsum(np.r_[0, sizes])[:-1].astype(np.int64)
-        hidden = ACTIVATION_CODES[config.activation]
-        self.codes = np.array([hidden] * (len(sizes) - 1) + [OUTPUT_CODES[config.problem]],
-                              dtype=np.int64)
+        sizes = list(data.layout.sizes)
+        # Layer l's block (l ≥ 1) starts after the blocks below it; entry 0 is unused.
+        blocks = np.cumsum([0, 0] + [r * c for r, c in data.layout.shapes])[:-1]
+        self.sizes = np.array(sizes, dtype=np.uint64)
+        self.bias_at = blocks.astype(np.uint64)
+        self.weight_at = (blocks + np.array([0, *sizes[1:]])).astype(np.uint64)
+        self.first_unit = np.cumsum([0, *sizes])[:-1].astype(np.uint64)
+        self.hidden = ACTIVATION_CODES[config.activation]
+        self.output = OUTPUT_CODES[config.problem]
         self.params = np.ascontiguousarray(data.params, dtype=np.float64).copy()
         self.dead = data.dead.copy()
         self.acc = np.zeros_like(self.params)  # the bias and link sums, carried across epochs
@@ -226,29 +288,26 @@ class CompiledEngine:
         self.y_test = np.ascontiguousarray(data.y_test, dtype=np.float64)
         rule = REGULARIZATIONS[config.regularization]
         self.reg_code = REGULARIZATION_CODES[rule.name]
+        shrink = config.learning_rate * config.reg_rate
+        if self.reg_code == NONE and math.isfinite(shrink) and math.copysign(1.0, shrink) > 0:
+            self.reg_code = EXACT_NONE
         self.kills = rule.kills_on_crossing
         self.schedule = schedule(data.training_points, config.batch_size)
-        units = int(sizes.sum())
+        units = sum(sizes)
         self._a, self._g = np.zeros(units), np.zeros(units)
 
     def epoch(self, first: bool) -> None:
         """Every example of one epoch, in order, for every member."""
         c = self.config
         train_epoch(self.params, self.dead, self.acc, self.counts, self.x_train, self.y_train,
-                    self.sizes, self.block, self.first_unit, self.codes, c.batch_size,
-                    c.learning_rate, self.reg_code, c.reg_rate, self.kills,
+                    self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden,
+                    self.output, c.batch_size, c.learning_rate, self.reg_code, c.reg_rate, self.kills,
                     self._a, self._g)
 
     def losses(self) -> np.ndarray:
         """(S, 2): the training and the test loss of every member."""
         out = np.empty((len(self.params), 2))
-        for column, (x, y) in enumerate(((self.x_train, self.y_train),
-                                          (self.x_test, self.y_test))):
-            losses = np.empty(len(self.params))
-            if x.shape[1]:
-                mean_loss(self.params, x, y, self.sizes, self.block, self.first_unit,
-                          self.codes, self._a, losses)
-            else:
-                losses[:] = np.nan
-            out[:, column] = losses
+        both_losses(self.params, self.x_train, self.y_train, self.x_test, self.y_test,
+                    self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden, self.output,
+                    self._a, out)
         return out
