@@ -44,6 +44,13 @@ class Snapshot:
         A member still running whose numbers are all finite moves to `epoch`; one whose numbers
         are not is frozen where it was and marked as diverged at `epoch`; a frozen member stays.
         """
+        # Most epochs every member is running and finite: the rule below then moves every
+        # member on, which this does in fewer steps.
+        if (not np.count_nonzero(self.diverged_at) and np.isfinite(params).all()
+                and (losses is None or np.isfinite(losses).all())):
+            kept = self.losses if losses is None else losses
+            return Snapshot(params.copy(), dead.copy(), kept.copy(),
+                            np.full_like(self.epochs, epoch), self.diverged_at)
         finite = np.isfinite(params).all(axis=1)
         if losses is not None:
             finite &= np.isfinite(losses).all(axis=1)
