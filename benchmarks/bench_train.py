@@ -8,7 +8,10 @@ and compiling are timed apart, as "load"). The Playground's own loop is not run 
 figures on this kind of machine, measured under Node, are about 2,000 epochs/s on (a) and
 150-220 epochs/s on (b), and at batch 1 with shapes 2, 4-2 and 8-8 the numpy engine ran at
 0.31, 0.35 and 0.71 of its rate; the ratios printed are against those figures.
-Run: python benchmarks/bench_train.py [--repeat N] [--engine numpy|compiled]
+With --model, it also checks `auto`'s cost model (nneq/playground/engine.py) on more networks:
+both engines' seconds per epoch, measured and estimated, and from how many epochs the compiled
+engine wins (its loading time included), measured and estimated.
+Run: python benchmarks/bench_train.py [--repeat N] [--engine numpy|compiled] [--model]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import importlib.util
 import time
 
 from nneq import Config
+from nneq.playground import engine as engines
 from nneq.playground.train import training
 
 CASES = {
@@ -49,19 +53,73 @@ def rate(config: Config, epochs: int, engine: str, repeat: int) -> float:
     return epochs / best
 
 
+# More networks for the cost model: sizes, activations and batches around the choice.
+MODEL_CASES = {
+    "relu 2-3-1, batch 1": Config(shape=(3,), activation="relu", batch_size=1, seed="m"),
+    "relu 2-8-8-1, batch 1": Config(shape=(8, 8), activation="relu", batch_size=1, seed="m"),
+    "linear reg-plane 2-6-6-6-1, batch 1": Config(
+        dataset="reg-plane", shape=(6, 6, 6), activation="linear", batch_size=1,
+        learning_rate=0.001, seed="m"),
+    "sigmoid 2-8-8-8-1, batch 3": Config(shape=(8, 8, 8), activation="sigmoid", batch_size=3,
+                                         seed="m"),
+    "relu 4-8x6-1, batch 10": Config(features=("x1", "x2", "x1^2", "x2^2"), shape=(8,) * 6,
+                                     activation="relu", learning_rate=0.003, seed="m"),
+    "tanh 2-8-8-1, batch 30": Config(shape=(8, 8), batch_size=30, seed="m"),
+}
+
+
+def seconds_per_epoch(config: Config, engine: str, repeat: int) -> float:
+    """Best seconds per epoch over `repeat` short runs, both engines' runs interleaved by the
+    caller; losses computed after every epoch."""
+    run = training(config, engine=engine)
+    run.run(1)
+    n = 10 if engine == "compiled" or config.batch_size > 1 else 2
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run.run(n)
+        best = min(best, (time.perf_counter() - began) / n)
+    return best
+
+
+def check_model(repeat: int, load: float) -> None:
+    """Measured and estimated seconds per epoch, and the epochs from which compiled wins."""
+    print(f"auto's cost model (loading: measured {load:.2f} s, assumed "
+          f"{engines.LOAD_SECONDS:.2f} s):")
+    cases = {name: config for name, (config, _, _) in CASES.items()} | MODEL_CASES
+    for name, config in cases.items():
+        measured = {e: seconds_per_epoch(config, e, repeat) for e in ("numpy", "compiled")}
+        estimated = {"numpy": engines.estimated_seconds("numpy", config, 1),
+                     "compiled": engines.estimated_seconds("compiled", config, 1)
+                     - engines.LOAD_SECONDS}
+
+        def wins_from(times: dict[str, float], load: float) -> str:
+            saved = times["numpy"] - times["compiled"]
+            return f"from {load / saved:,.0f} epochs" if saved > 0 else "never"
+
+        print(f"{name}: numpy {measured['numpy'] * 1e6:,.0f} µs/epoch (model "
+              f"{estimated['numpy'] * 1e6:,.0f}), compiled {measured['compiled'] * 1e6:,.0f} "
+              f"(model {estimated['compiled'] * 1e6:,.0f}); compiled wins "
+              f"{wins_from(measured, load)} (model {wins_from(estimated, engines.LOAD_SECONDS)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (best is kept)")
     parser.add_argument("--engine", choices=["numpy", "compiled"], action="append")
+    parser.add_argument("--model", action="store_true",
+                        help="also check auto's cost model against measured times")
     args = parser.parse_args()
-    engines = args.engine or ["numpy"] + (["compiled"] if importlib.util.find_spec("numba") else [])
-    if "compiled" in engines:
+    chosen = args.engine or ["numpy"] + (["compiled"] if importlib.util.find_spec("numba") else [])
+    load = 0.0
+    if "compiled" in chosen or args.model:
         began = time.perf_counter()
         training(Config(dataset="xor", seed="load"), engine="compiled").run(1)
-        print(f"compiled engine: load (numba, cached kernels) {time.perf_counter() - began:.2f} s")
+        load = time.perf_counter() - began
+        print(f"compiled engine: load (numba, cached kernels) {load:.2f} s")
     for name, (config, epochs, reference) in CASES.items():
         playground = reference if reference > 1 else None
-        for engine in engines:
+        for engine in chosen:
             # The numpy engine is slow at batch 1: fewer epochs keep the run short.
             n = epochs if engine == "compiled" or config.batch_size > 1 else max(epochs // 10, 20)
             per_second = rate(config, n, engine, args.repeat)
@@ -71,6 +129,8 @@ def main() -> None:
                       if playground else "")
             print(f"{name}, {engine}: {per_second:,.0f} epochs/s ({n} epochs, best of "
                   f"{args.repeat}{versus})")
+    if args.model:
+        check_model(max(args.repeat, 20), load)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Which engine trains a run: `numpy`, `compiled` (the `fast` extra) or `auto`.
 
 Both engines compute the Playground's steps (docs/playground.md §9 to §14). The numpy engine
-costs a fixed few microseconds per numpy call, and a batch takes 6 calls per layer or so
+costs a fixed half microsecond or so per numpy call, and a batch takes 6 calls per layer or so
 whatever its size, so it is fast on large batches and slow on small ones. The compiled engine
 costs a little per link and example, whatever the batch, but loading numba and its cached code
 takes about a second before the first epoch. `auto` estimates both and picks the compiled
@@ -19,12 +19,16 @@ from nneq.playground.errors import ConfigError
 
 ENGINE_CHOICES = ("auto", "numpy", "compiled")
 
-# Measured with benchmarks/bench_engines.py (seconds; see the README's section on engines).
+# Seconds, fitted to the epochs per second of both engines on batch-1 to batch-30 networks of 3 to
+# 49 units, as benchmarks/bench_train.py prints them (see the README's section on engines). The
+# times are rough (the compiled engine's within a factor of three on the smallest networks),
+# but the number of epochs from which the compiled engine wins, which is all `auto` needs,
+# comes out within a factor of two of the measured one.
 LOAD_SECONDS = 1.0  # importing numba and loading the cached kernels
-NUMPY_PER_CALL = 1.0e-6  # one numpy call on small arrays
-NUMPY_PER_MAC = 1.0e-9  # one multiply-add inside a numpy product
-COMPILED_PER_MAC = 2.5e-9  # one multiply-add of the compiled loop
-COMPILED_PER_FUNCTION = 17e-9  # one tanh or exp
+NUMPY_PER_CALL = 0.5e-6  # one numpy call on small arrays
+NUMPY_PER_MAC = 0.5e-9  # one multiply-add inside a numpy product
+COMPILED_PER_MAC = 0.5e-9  # one multiply-add of the compiled loop
+COMPILED_PER_FUNCTION = 15e-9  # one tanh or exp (for relu and linear units, one example's steps)
 
 
 def check_engine(engine: object) -> str:
