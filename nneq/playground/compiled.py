@@ -151,37 +151,48 @@ def back_prop(p: np.ndarray, acc: np.ndarray, sizes: np.ndarray, bias_at: np.nda
             d = g[here + j] * derivative(code, a[here + j])  # δ_j = g_j·f′(z_j)
             g[here + j] = d
             acc[b + j] += d  # the bias sum
-        for i in range(n_in):
-            # Every link's sum: a dead link's is never read (its update is skipped), so adding
-            # to it changes nothing the Playground would show.
-            a_i, row = a[below + i], w + i * n_out
-            for j in range(n_out):
-                acc[row + j] += g[here + j] * a_i  # δ_j·a_i
-        if layer > 1:
-            output_derivatives(p, g, w, n_in, n_out, below, here)
+        # Every link's sum gets δ_j·a_i: a dead link's is never read (its update is skipped), so
+        # adding to it changes nothing the Playground would show.
+        if layer == 1:
+            for i in range(n_in):
+                a_i, row = a[below + i], w + i * n_out
+                for j in range(n_out):
+                    acc[row + j] += g[here + j] * a_i  # δ_j·a_i
+        else:
+            links_and_outputs(p, acc, a, g, w, n_in, n_out, below, here)
 
 
 @inline
-def output_derivatives(p: np.ndarray, g: np.ndarray, w: int, n_in: int, n_out: int, below: int,
-                       here: int) -> None:
-    """g_i = Σ_j w_ij·δ_j for the units i below (δ from `here`, g into `below`): j in order
-    from 0, through dead links too, as nn.ts adds them."""
+def links_and_outputs(p: np.ndarray, acc: np.ndarray, a: np.ndarray, g: np.ndarray, w: int,
+                      n_in: int, n_out: int, below: int, here: int) -> None:
+    """For every unit i below (a and g from `below`, δ from `here`), in one pass over its links:
+    each link's sum gets δ_j·a_i, and g_i = Σ_j w_ij·δ_j, j in order from 0 and through dead
+    links too, as nn.ts adds it."""
     i = U0
     while i + U4 <= n_in:
-        t0 = t1 = t2 = t3 = 0.0  # units i to i + 3
-        row = w + i * n_out
+        # units i to i + 3: rows r0…r3 of the block, g_i summed in t0…t3
+        a0, a1, a2, a3 = a[below + i], a[below + i + U1], a[below + i + U2], a[below + i + U3]
+        r0 = w + i * n_out
+        r1, r2, r3 = r0 + n_out, r0 + U2 * n_out, r0 + U3 * n_out
+        t0 = t1 = t2 = t3 = 0.0
         for j in range(n_out):
             d = g[here + j]
-            t0 += p[row + j] * d
-            t1 += p[row + n_out + j] * d
-            t2 += p[row + U2 * n_out + j] * d
-            t3 += p[row + U3 * n_out + j] * d
+            acc[r0 + j] += d * a0
+            acc[r1 + j] += d * a1
+            acc[r2 + j] += d * a2
+            acc[r3 + j] += d * a3
+            t0 += p[r0 + j] * d
+            t1 += p[r1 + j] * d
+            t2 += p[r2 + j] * d
+            t3 += p[r3 + j] * d
         g[below + i], g[below + i + U1], g[below + i + U2], g[below + i + U3] = t0, t1, t2, t3
         i += U4
     while i < n_in:
-        total, row = 0.0, w + i * n_out
+        a_i, row, total = a[below + i], w + i * n_out, 0.0
         for j in range(n_out):
-            total += p[row + j] * g[here + j]
+            d = g[here + j]
+            acc[row + j] += d * a_i
+            total += p[row + j] * d
         g[below + i] = total
         i += U1
 
