@@ -5,9 +5,10 @@
 and batch 1 at shapes 2, 4-2 and 8-8 (circle, tanh).
 Each runs with the numpy engine and, when numba is installed, the compiled engine (its loading
 and compiling are timed apart, as "load"). The Playground's own loop is not run here: its
-figures on this kind of machine, measured under Node, are about 2,000 epochs/s on (a) and
-150-220 epochs/s on (b), and at batch 1 with shapes 2, 4-2 and 8-8 the numpy engine ran at
-0.31, 0.35 and 0.71 of its rate; the ratios printed are against those figures.
+figures on this kind of machine, measured under Node side by side with nneq (three runs), are
+1,500-1,800 epochs/s on (a) and 170-260 epochs/s on (b), and at batch 1 with shapes 2, 4-2 and
+8-8 the numpy engine ran at 0.12-0.19, 0.16-0.18 and 0.38-0.55 of its rate; the ratios printed
+are against the middle figures.
 With --model, it also checks `auto`'s cost model (nneq/playground/engine.py) on more networks:
 both engines' seconds per epoch, measured and estimated, and from how many epochs the compiled
 engine wins (its loading time included), measured and estimated.
@@ -26,16 +27,16 @@ from nneq.playground.train import training
 
 CASES = {
     "(a) post circle 2-4-2-1 tanh, batch 10": (
-        Config(dataset="circle", shape=(4, 2), seed="0.53049"), 1000, 2000.0),
+        Config(dataset="circle", shape=(4, 2), seed="0.53049"), 1000, 1600.0),
     "(b) deep 4-8x6-1 relu, batch 1": (
         Config(dataset="circle", features=("x1", "x2", "x1^2", "x2^2"), shape=(8,) * 6,
-               activation="relu", batch_size=1, learning_rate=0.003, seed="0.53049"), 200, 185.0),
+               activation="relu", batch_size=1, learning_rate=0.003, seed="0.53049"), 200, 200.0),
     "batch 1, circle 2-2-1 tanh": (
-        Config(dataset="circle", shape=(2,), batch_size=1, seed="0.53049"), 500, 0.31),
+        Config(dataset="circle", shape=(2,), batch_size=1, seed="0.53049"), 500, 0.13),
     "batch 1, circle 2-4-2-1 tanh": (
-        Config(dataset="circle", shape=(4, 2), batch_size=1, seed="0.53049"), 500, 0.35),
+        Config(dataset="circle", shape=(4, 2), batch_size=1, seed="0.53049"), 500, 0.16),
     "batch 1, circle 2-8-8-1 tanh": (
-        Config(dataset="circle", shape=(8, 8), batch_size=1, seed="0.53049"), 300, 0.71),
+        Config(dataset="circle", shape=(8, 8), batch_size=1, seed="0.53049"), 300, 0.44),
 }
 # For (a) and (b): the Playground's epochs/s. For the batch-1 shapes: the numpy engine's rate
 # as a share of the Playground's, measured side by side (so the Playground's rate is estimated
