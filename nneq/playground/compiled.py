@@ -41,7 +41,7 @@ TANH, RELU, SIGMOID, LINEAR = 0, 1, 2, 3
 ACTIVATION_CODES = {"tanh": TANH, "relu": RELU, "sigmoid": SIGMOID, "linear": LINEAR}
 OUTPUT_CODES = {"classification": TANH, "regression": LINEAR}
 NONE, L1, L2 = 0, 1, 2
-EXACT_NONE = 3  # none, with lr·λ finite and positive: its step leaves w′ as it is
+EXACT_NONE = 3  # none, with lr·λ finite and of positive sign (+0 too): w′ − (lr·λ)·0 is w′
 REGULARIZATION_CODES = {"none": NONE, "L1": L1, "L2": L2}
 
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")  # IEEE division, as JavaScript
@@ -216,6 +216,37 @@ def update_weights(p: np.ndarray, dead: np.ndarray, acc: np.ndarray, count: int,
                     p[k] = p[k] - step * acc[k]
                 acc[k] = 0.0
             continue
+        if reg_code == L2:
+            for k in range(w, end):
+                if not dead[k]:
+                    v = p[k]
+                    p[k] = (v - step * acc[k]) - shrink * v  # w″ = w′ − (lr·λ)·w
+                acc[k] = 0.0
+            continue
+        if reg_code == L1:
+            # As below, without branches on the weights' signs (the processor cannot guess them)
+            # and with the rare deaths marked in the spent sums, then recorded in a second pass:
+            # a loop that writes dead links is not run on several links at once.
+            killed = False
+            for k in range(w, end):
+                mark = 0.0
+                if not dead[k]:
+                    v = p[k]
+                    rho = (1.0 if v > 0.0 else 0.0) - (1.0 if v < 0.0 else 0.0)  # ±1; 0 at 0, NaN
+                    v1 = v - step * acc[k]
+                    v2 = v1 - shrink * rho
+                    crossed = v1 * v2 < 0.0  # carried across zero: the link dies for good
+                    p[k] = 0.0 if crossed else v2
+                    mark = 1.0 if crossed else 0.0
+                    killed |= crossed
+                acc[k] = mark
+            if killed:
+                for k in range(w, end):
+                    if acc[k] != 0.0:
+                        dead[k] = True
+                        acc[k] = 0.0
+            continue
+        # none with an lr·λ that is not finite or has a negative sign: the rule as nn.ts has it.
         for k in range(w, end):
             if dead[k]:
                 acc[k] = 0.0
