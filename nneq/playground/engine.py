@@ -21,9 +21,11 @@ ENGINE_CHOICES = ("auto", "numpy", "compiled")
 
 # Seconds, fitted to the epochs per second of both engines on batch-1 to batch-30 networks of 3 to
 # 49 units, as benchmarks/bench_train.py prints them (see the README's section on engines). The
-# times are rough (the compiled engine's within a factor of three on the smallest networks),
-# but the number of epochs from which the compiled engine wins, which is all `auto` needs,
-# comes out within a factor of two of the measured one.
+# times are rough (on the smallest networks the compiled engine's are three to five times too
+# low: its per-example steps weigh more there), but the number of epochs from which the
+# compiled engine wins, which is all `auto` needs,
+# comes out within a factor of two or so of the measured one (which moves as much from one run
+# to the next on a busy machine).
 LOAD_SECONDS = 1.0  # importing numba and loading the cached kernels
 NUMPY_PER_CALL = 0.5e-6  # one numpy call on small arrays
 NUMPY_PER_MAC = 0.5e-9  # one multiply-add inside a numpy product
