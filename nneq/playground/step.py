@@ -24,14 +24,18 @@ both; BLAS may round a product differently when one side copies it and the other
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from nneq.playground.activations import ACTIVATIONS, OUTPUT_ACTIVATION
 from nneq.playground.config import Config
 from nneq.playground.layout import Layout, blocks
-from nneq.playground.regularization import REGULARIZATIONS
+from nneq.playground.regularization import REGULARIZATIONS, Regularization
 from nneq.playground.schedule import schedule
 from nneq.playground.stack import Stack
+
+Forward = Callable[..., np.ndarray]  # an activation's a = f(z, out)
 
 
 def _t(a: np.ndarray) -> np.ndarray:
@@ -85,6 +89,22 @@ class Batch:
         self.inputs = [self.x1, *pass_.blocks[:-1]]
         self.a, self.slope = pass_.a, pass_.slope
         self.delta, self.delta_t, self.error = pass_.delta, pass_.delta_t, pass_.error
+        self.a_out, self.slope_out = self.a[-1], self.slope[-1]
+        self.delta_out = self.delta[-1] if self.delta else self.error
+        self.forward_steps: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, Forward], ...] = ()
+        self.backward_steps: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...] = ()
+        self.sum_steps: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...] = ()
+
+    def bind(self, PT: list[np.ndarray], W: list[np.ndarray], G: list[np.ndarray],
+             f: list[Forward]) -> Batch:
+        """Bind every layer's operands once: an epoch's loop then does no indexing (it is where
+        a small network's training spends its time, a numpy call's fixed cost at a time)."""
+        self.forward_steps = tuple(zip(PT, self.inputs, self.a, f, strict=True))
+        if self.delta:
+            self.backward_steps = tuple((W[k + 1], self.delta[k + 1], self.delta[k], self.slope[k])
+                                        for k in range(len(W) - 2, -1, -1))
+            self.sum_steps = tuple(zip(self.inputs, self.delta_t, G, strict=True))
+        return self
 
     @property
     def x(self) -> np.ndarray:
@@ -148,7 +168,8 @@ class NumpyEngine:
             return Batch(x_train[..., rows, :], y_train[..., rows], layout,
                          rate=config.learning_rate, scratch=scratch[m])
 
-        made = {id(rows): batch(rows) for rows in (*plan.first, *plan.later)}
+        made = {id(rows): batch(rows).bind(self.PT, self.W, self.G, self._f)
+                for rows in (*plan.first, *plan.later)}
         self.first_epoch = [made[id(rows)] for rows in plan.first]
         self.later_epochs = [made[id(rows)] for rows in plan.later]
         # Both losses come from one forward pass over the training and then the test points,
@@ -161,39 +182,52 @@ class NumpyEngine:
 
     def forward(self, b: Batch) -> np.ndarray:
         """Every unit's output over the batch; returns the network's output (…, 1, m)."""
-        mm, PT, f, inputs, a = self._mm, self.PT, self._f, b.inputs, b.a
-        for k in range(self.L):
-            mm(PT[k], inputs[k], a[k])  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
-            f[k](a[k], a[k])  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
-        return a[-1]
+        mm = self._mm
+        for p_t, inputs, a, f in b.forward_steps:
+            mm(p_t, inputs, a)  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
+            f(a, a)  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
+        return b.a_out
 
-    def backward(self, b: Batch) -> None:
-        """δ of every unit over the batch, then Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ into `grad`."""
-        mm, mul, W, G = self._mm, np.multiply, self.W, self.G
-        delta, slope, inputs = b.delta, b.slope, b.inputs
-        # f′ from the outputs a = f(z): one call for every unit when all share an activation.
-        if self._same_slope:
-            self._out_slope(b.a_flat, b.slope_flat)
-        else:
-            self._hidden_slope(b.hidden_a, b.hidden_slope)
-            self._out_slope(b.a[-1], slope[-1])
-        np.subtract(b.a[-1], b.y, delta[-1])  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
-        if self._output_has_slope:
-            mul(delta[-1], slope[-1], delta[-1])
-        for k in range(self.L - 2, -1, -1):
-            mm(W[k + 1], delta[k + 1], delta[k])  # δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′
-            mul(delta[k], slope[k], delta[k])
-        delta_t = b.delta_t
-        for k in range(self.L):
-            mm(inputs[k], delta_t[k], G[k])  # Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
+    def train(self, batches: Sequence[Batch], *, update: bool = True) -> None:
+        """Forward, backward and (unless `update` is False) update, for each batch in turn.
 
-    def update(self, b: Batch) -> None:
-        """The mean-gradient step, then the regularization's, on every parameter at once."""
-        params, step, rule = self.flat_params, self.grad, self.rule
-        np.multiply(step, b.scale, step)  # (lr/m)·Σ
-        if rule is None:
-            np.subtract(params, step, params)  # w″ = w′ = w − (lr/m)·Σ
-            return
+        Backward: δ of every unit over the batch, then Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ into `grad`.
+        Update: the mean-gradient step, then the regularization's, on every parameter at once.
+        """
+        mm, mul, sub = self._mm, np.multiply, np.subtract
+        same_slope, slope, hidden_slope = self._same_slope, self._out_slope, self._hidden_slope
+        output_has_slope, rule = self._output_has_slope, self.rule
+        params, step = self.flat_params, self.grad
+        with np.errstate(all="ignore"):
+            for b in batches:
+                for p_t, inputs, a, f in b.forward_steps:
+                    mm(p_t, inputs, a)  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
+                    f(a, a)  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
+                # f′ from the outputs a = f(z): one call for every unit when all share it.
+                if same_slope:
+                    slope(b.a_flat, b.slope_flat)
+                else:
+                    hidden_slope(b.hidden_a, b.hidden_slope)
+                    slope(b.a_out, b.slope_out)
+                sub(b.a_out, b.y, b.delta_out)  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
+                if output_has_slope:
+                    mul(b.delta_out, b.slope_out, b.delta_out)
+                for w, upper, delta, s in b.backward_steps:
+                    mm(w, upper, delta)  # δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′
+                    mul(delta, s, delta)
+                for inputs, delta_t, g in b.sum_steps:
+                    mm(inputs, delta_t, g)  # Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
+                if not update:
+                    continue
+                mul(step, b.scale, step)  # (lr/m)·Σ
+                if rule is None:
+                    sub(params, step, params)  # w″ = w′ = w − (lr/m)·Σ
+                else:
+                    self._regularize(step, rule)
+
+    def _regularize(self, step: np.ndarray, rule: Regularization) -> None:
+        """w′ = w − (lr/m)·Σ, then the regularization's step w″ = w′ − (lr·λ)·ρ(w)."""
+        params = self.flat_params
         shrink = self.reg_step * rule.derivative(params)  # (lr·λ)·ρ(w), ρ at w before the step
         params -= step  # w′
         if not rule.kills_on_crossing:
@@ -205,27 +239,17 @@ class NumpyEngine:
 
     def gradient(self, b: Batch) -> np.ndarray:
         """The mean gradient of ½·e² over the batch for every parameter, (…, total)."""
-        with np.errstate(all="ignore"):
-            self.forward(b)
-            self.backward(b)
+        self.train([b], update=False)
         mean: np.ndarray = self.grad / b.size
         return mean
 
     def step(self, b: Batch) -> None:
         """One update from one batch: forward, backward, update."""
-        with np.errstate(all="ignore"):
-            self.forward(b)
-            self.backward(b)
-            self.update(b)
+        self.train([b])
 
     def epoch(self, first: bool) -> None:
         """Every update of one epoch (the first, or any later one)."""
-        forward, backward, update = self.forward, self.backward, self.update
-        with np.errstate(all="ignore"):
-            for b in self.first_epoch if first else self.later_epochs:
-                forward(b)
-                backward(b)
-                update(b)
+        self.train(self.first_epoch if first else self.later_epochs)
 
     def losses(self) -> np.ndarray:
         """(S, 2): the mean of ½·e² over the training, then the test points, per member."""
@@ -233,7 +257,8 @@ class NumpyEngine:
             x = np.concatenate(self._all_x, axis=-2)
             self._everything = Batch(
                 x, np.concatenate(self._all_y, axis=-1), self.layout, rate=0.0,
-                scratch=Scratch(x.shape[:-2], x.shape[-2], self.layout.sizes, backward=False))
+                scratch=Scratch(x.shape[:-2], x.shape[-2], self.layout.sizes, backward=False),
+            ).bind(self.PT, self.W, self.G, self._f)
         every = self._everything
         with np.errstate(all="ignore"):
             e = np.subtract(self.forward(every), every.y, every.error)
