@@ -278,14 +278,16 @@ class SweepResult:
 def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: int = 500,
           threshold: float = 0.0, relative: bool = False, predicted: str | os.PathLike[str] | None = None,
           aliases: Mapping[str, str] | Iterable[str] | None = None, keep_models: bool = False,
-          engine: str = "numpy", **settings: Any) -> SweepResult:
+          engine: str = "numpy", workers: int | None = None, **settings: Any) -> SweepResult:
     """Train `seeds` seeds of one configuration together and group them by learnt sign pattern.
 
     `config` is a Config, a Playground link or nothing, and `settings` (Config's fields as
     keywords) override it, as for `nneq.train`; the members' seeds are SEED-1, SEED-2 … of its
     seed. `threshold` (with `relative`, a share of each unit's largest link) counts weaker
     links as absent; `predicted` tables (text or a path) are scored against every pattern;
-    `keep_models` keeps every member's model; `engine` is as for `nneq.train`.
+    `keep_models` keeps every member's model; `engine` is as for `nneq.train`. `workers` is
+    how many processes share the work (None: one per core when the sweep is long enough to
+    gain from it); it changes the time taken, never a number.
 
     Example:
         >>> result = nneq.sweep(dataset="xor", shape=(2, 2), seed="0.53049", seeds=10, epochs=100)
@@ -306,7 +308,7 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
                       else read_tables(Path(predicted), aliases=names))
     return SweepResult(run_sweep(chosen, seeds=seeds, epochs=epochs, threshold=threshold,
                                  relative=relative, prediction=prediction, keep_models=keep_models,
-                                 engine=engine))
+                                 engine=engine, workers=workers))
 
 
 @dataclass(frozen=True, repr=False)

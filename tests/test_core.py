@@ -105,12 +105,15 @@ def test_one_masked_rule_freezes_only_the_members_that_break():
     assert snap.epochs.tolist() == [1, 0, 1] and snap.diverged_at.tolist() == [2, 1, 2]
 
 
-def test_sweep_members_are_bit_identical_to_single_runs():
-    """A case once 1 ulp apart: sigmoid, L1, batch 30 with the tail carried."""
+@pytest.mark.parametrize("workers", [1, 3])
+def test_sweep_members_are_bit_identical_to_single_runs(workers):
+    """A case once 1 ulp apart: sigmoid, L1, batch 30 with the tail carried; the stack in one
+    process, and split over three (set-up, training with losses every epoch, patterns)."""
     config = Config(dataset="circle", features=("x1", "x2^2"), shape=(6, 3), activation="sigmoid",
                     regularization="L1", reg_rate=0.1, learning_rate=0.3, batch_size=30,
                     seed="pp1q06")
-    sweep = run_sweep(config, seeds=60, epochs=14, keep_models=True, engine="numpy")
+    sweep = run_sweep(config, seeds=60, epochs=14, keep_models=True, engine="numpy",
+                      workers=workers)
     for seed, model in zip(member_seeds("pp1q06", 60), sweep.models, strict=True):
         alone = nneq.train(dataclasses.replace(config, seed=seed), epochs=14, engine="numpy")
         for a, b in zip(alone.layers, model.layers, strict=True):
@@ -143,9 +146,11 @@ def test_layers_read_in_the_callback_are_that_epochs_network():
 def test_seeds_set_up_together_equal_seeds_set_up_alone(config):
     seeds = [f"m-{k}" for k in range(1, 41)] + ["a" * 300]
     together = stack_seeds(config, seeds)
+    split = stack_seeds(config, seeds, workers=3)  # three runs of seeds, in three processes
     alone = stack_starts(config, [start(dataclasses.replace(config, seed=s)) for s in seeds])
     for field in ("x_train", "y_train", "x_test", "y_test", "params", "dead"):
         assert getattr(together, field).tobytes() == getattr(alone, field).tobytes(), field
+        assert getattr(split, field).tobytes() == getattr(alone, field).tobytes(), field
 
 
 def test_many_generators_draw_what_each_draws_alone():

@@ -47,7 +47,8 @@ else:
 @app.command(epilog=example(
     "nneq sweep --seeds 100 --epochs 200",
     "nneq sweep --seeds 50 --dataset xor --shape 2,2 --predicted examples/post/exp07.md --top 3",
-    "nneq sweep --seeds 20 --config examples/post/exp01.toml --format json --out sweep.json"))
+    "nneq sweep --seeds 20 --config examples/post/exp01.toml --format json --out sweep.json",
+    "nneq sweep --seeds 1000 --epochs 200 --workers 2 --quiet"))
 def sweep(
     seeds: Annotated[int, typer.Option(metavar="N", help="How many seeds to train.")] = 100,
     dataset: DatasetOpt = None,
@@ -67,6 +68,9 @@ def sweep(
     config: ConfigOpt = None,
     epochs: EpochsOpt = None,
     engine: EngineOpt = None,
+    workers: Annotated[int | None, typer.Option(
+        metavar="N", help="Processes sharing the work on this machine; the numbers do not "
+        "depend on it. [default: one per core, for sweeps long enough to gain from it]")] = None,
     threshold: Annotated[float, typer.Option(
         metavar="MAGNITUDE", help="Links weaker than this count as absent in the patterns.")] = 0.0,
     relative: Annotated[bool, typer.Option(
@@ -124,7 +128,8 @@ def sweep(
         result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
                            relative=relative, prediction=prediction,
                            keep_models=save_models is not None, on_epoch=progress,
-                           engine=engine or _run_file_engine(config) or "auto")
+                           engine=engine or _run_file_engine(config) or "auto",
+                           workers=workers)
     except KeyboardInterrupt as err:
         progress.close()
         stop = signals.stop_of(err)

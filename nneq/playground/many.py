@@ -21,6 +21,7 @@ from nneq.playground.datasets import DATASETS, FROM_DRAWS, Points
 from nneq.playground.features import feature_matrix
 from nneq.playground.layout import Layout
 from nneq.playground.network import start
+from nneq.playground.processes import fork_map, parts
 from nneq.playground.rng import (
     _BIT_LENGTH,
     SeedRandom,
@@ -28,7 +29,7 @@ from nneq.playground.rng import (
     _rare_length,
     arc4_many,
 )
-from nneq.playground.stack import Stack, stack_starts
+from nneq.playground.stack import Stack, joined, stack_starts
 
 _CHUNK = 128  # seeds whose values are worked out together, to keep the arrays small
 _MARGIN = 256  # bytes beyond 7 + 1/16 per draw: enough for all but about one seed in 10**9
@@ -102,8 +103,15 @@ def shuffle_orders(draws: np.ndarray) -> np.ndarray:
     return order
 
 
-def stack_seeds(config: Config, seeds: Sequence[str]) -> Stack:
-    """The stack of `config` networks, one per seed, each exactly as `network.start` makes it."""
+def stack_seeds(config: Config, seeds: Sequence[str], *, workers: int = 1) -> Stack:
+    """The stack of `config` networks, one per seed, each exactly as `network.start` makes it.
+
+    With `workers` > 1 the seeds are split into as many runs set up at once, in forked
+    processes (`processes`); every seed's numbers are its own whatever the split.
+    """
+    if workers > 1 and len(seeds) > 1:
+        runs = [seeds[run.start:run.stop] for run in parts(len(seeds), workers)]
+        return joined(fork_map(lambda run: stack_seeds(config, run), runs))
     dataset = DATASETS[config.dataset]
     sizes = config.layer_sizes
     links = sum(a * b for a, b in pairwise(sizes))

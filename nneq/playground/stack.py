@@ -36,6 +36,21 @@ class Stack:
         """Training examples per member."""
         return int(self.x_train.shape[1])
 
+    def part(self, members: range) -> Stack:
+        """The stack of `members` only (a contiguous run; views, not copies)."""
+        rows = slice(members.start, members.stop)
+        return Stack(self.layout, self.x_train[rows], self.y_train[rows], self.x_test[rows],
+                     self.y_test[rows], self.params[rows], self.dead[rows])
+
+
+def joined(stacks: Sequence[Stack]) -> Stack:
+    """Stacks of one layout as one, their members in order."""
+    if len(stacks) == 1:
+        return stacks[0]
+    fields = ("x_train", "y_train", "x_test", "y_test", "params", "dead")
+    return Stack(stacks[0].layout, *(np.concatenate([getattr(s, f) for s in stacks])
+                                     for f in fields))
+
 
 def stack_starts(config: Config, starts: Sequence[Start]) -> Stack:
     """The stack of networks set up by `start` (one per seed of `config`)."""

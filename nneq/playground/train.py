@@ -22,6 +22,7 @@ from nneq.playground.history import History
 from nneq.playground.layout import Layout
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, Start, start
+from nneq.playground.processes import can_fork, check_workers
 from nneq.playground.schedule import Schedule
 from nneq.playground.stack import Stack, stack_starts
 from nneq.playground.step import NumpyEngine
@@ -61,18 +62,26 @@ class Training:
     `configs` are the members' settings (equal but for the seed) and `data` their stacked data
     and starting networks. Losses are computed after every epoch, as the Playground does,
     unless `track_losses` is False (a sweep): finiteness is then checked on the parameters
-    each epoch and on the losses at the end.
+    each epoch and on the losses at the end. A stack trained by the numpy engine may be split
+    into `workers` parts trained at once in as many processes (`split`); call `close` when
+    done with it.
     """
 
     def __init__(self, configs: Sequence[Config], data: Stack, *, stacked: bool = False,
-                 track_losses: bool = True, engine: str = "numpy") -> None:
+                 track_losses: bool = True, engine: str = "numpy", workers: int = 1) -> None:
         self.configs = list(configs)
         self.config = configs[0]
         self.data = data  # the members' inputs and labels, for reading what they learnt
         self.layout: Layout = data.layout
         self.training_points = data.training_points
-        self.engine: Engine = ENGINES[choose_engine(engine, self.config, 0)](
-            self.config, data, stacked)
+        chosen = choose_engine(engine, self.config, 0)
+        workers = check_workers(workers)
+        if chosen == "numpy" and stacked and min(workers, data.members) > 1 and can_fork():
+            from nneq.playground.split import SplitEngine
+
+            self.engine: Engine = SplitEngine(self.config, data, workers=workers)
+        else:
+            self.engine = ENGINES[chosen](self.config, data, stacked)
         self.track_losses = track_losses
         self.epochs_run = 0
         losses = self.engine.losses() if track_losses else None
@@ -131,6 +140,13 @@ class Training:
     def final_losses(self) -> np.ndarray:
         """(S, 2) training and test losses of the networks as they are now."""
         return self.engine.losses()
+
+    def close(self) -> None:
+        """Free what the engine holds beyond memory (a split stack's worker processes); the
+        networks trained so far stay readable, but training cannot go on."""
+        close = getattr(self.engine, "close", None)
+        if close is not None:
+            close()
 
     def layers(self, member: int = 0) -> tuple[Layer, ...]:
         """Member's network after its last finite epoch, in the Playground's layout (copies)."""

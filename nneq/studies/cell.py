@@ -48,6 +48,7 @@ class CellTask:
     prediction: Prediction | None = None
     predicted: str | None = None
     models_dir: str | None = None  # write every member's model file under this folder
+    workers: int | None = 1  # processes the cell's sweep may use (None: one per core); no effect on results
 
     def spec(self) -> dict[str, object]:
         """What determines the cell's result: a saved cell with the same spec is reused as is."""
@@ -58,10 +59,11 @@ class CellTask:
         }
 
 
-def task(study: Study, cell: Cell, *, models_dir: str | None = None) -> CellTask:
-    """The work order for one cell of `study`."""
+def task(study: Study, cell: Cell, *, models_dir: str | None = None, workers: int | None = 1
+         ) -> CellTask:
+    """The work order for one cell of `study`, whose sweep may use `workers` processes."""
     return CellTask(cell, study.seeds, study.epochs, study.target, study.threshold, study.tolerance,
-                    study.prediction, study.predicted, models_dir)
+                    study.prediction, study.predicted, models_dir, workers)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def run_cell(work: CellTask) -> CellResult:
     """Train the cell's seeds as one stacked sweep and reduce them to the cell's result."""
     cell = work.cell
     sweep = run_sweep(cell.config, seeds=work.seeds, epochs=work.epochs, threshold=work.threshold,
-                      prediction=work.prediction, keep_models=True)
+                      prediction=work.prediction, keep_models=True, workers=work.workers)
     models = sweep.models or ()
     if work.models_dir is not None:
         folder = Path(work.models_dir) / _file_name(cell.label or "cell")

@@ -179,7 +179,11 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
         saved = read_saved(out_path)
     study = resume_seed(study, saved)
     grid: list[Cell] = cells(study)
-    tasks = {c.index: task(study, c, models_dir=models_dir) for c in grid}
+    # Cells run one at a time here may split their sweeps over every core; cells run side by
+    # side on a pool or a cluster already share the cores out, so each keeps to one process.
+    inline = scheduler is None and workers == 1
+    tasks = {c.index: task(study, c, models_dir=models_dir, workers=None if inline else 1)
+             for c in grid}
     done = _reusable(saved, tasks)
     total = len(grid)
     for k in sorted(done):

@@ -36,6 +36,7 @@ from nneq.playground.errors import ConfigError
 from nneq.playground.many import stack_seeds
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, forward
+from nneq.playground.processes import check_workers, default_workers, fork_map, parts
 from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
@@ -174,28 +175,42 @@ def member_seeds(seed: str, count: int) -> list[str]:
 
 
 def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
-          engine: str = "numpy") -> Training:
-    """Every seed's network set up as `nneq train --seed S` would, stacked to train together."""
+          engine: str = "numpy", workers: int = 1) -> Training:
+    """Every seed's network set up as `nneq train --seed S` would, stacked to train together
+    (by the numpy engine in `workers` processes at once)."""
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
     # Data, shuffles and weights of every seed made together (nneq.playground.many).
-    return Training(configs, stack_seeds(config, seeds), stacked=True,
-                    track_losses=track_losses, engine=engine)
+    return Training(configs, stack_seeds(config, seeds, workers=workers), stacked=True,
+                    track_losses=track_losses, engine=engine, workers=workers)
 
 
-def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, threshold: float = 0.0,
-                   relative: bool = False) -> list[tuple[Canonical, list[int]]]:
-    """Networks of `config` grouped by canonical sign pattern: most members first, then by
-    first member; each group is (its canonical form, its members' keys in order)."""
+def canonical_forms(config: Config, networks: Sequence[Sequence[Layer]], *,
+                    threshold: float = 0.0, relative: bool = False) -> list[Canonical]:
+    """Each network's sign pattern in canonical form (its own order if too symmetric)."""
     flips = flippable(config)
-    forms: dict[str, Canonical] = {}
-    groups: dict[str, list[int]] = {}
-    for k, layers in networks.items():
+    forms = []
+    for layers in networks:
         signs = equation_signs(network_equations(config, layers, threshold=threshold,
                                                  relative=relative))
         try:
-            form = canonical(signs, flippable=flips)
+            forms.append(canonical(signs, flippable=flips))
         except SymmetryError:  # too symmetric to canonicalise: keep the network's own order
-            form = Canonical(tuple(signs), identity(signs), pattern_key(signs))
+            forms.append(Canonical(tuple(signs), identity(signs), pattern_key(signs)))
+    return forms
+
+
+def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, threshold: float = 0.0,
+                   relative: bool = False, workers: int = 1) -> list[tuple[Canonical, list[int]]]:
+    """Networks of `config` grouped by canonical sign pattern: most members first, then by
+    first member; each group is (its canonical form, its members' keys in order). With
+    `workers` > 1 the canonical forms are found in as many processes at once."""
+    keys, layers = list(networks), list(networks.values())
+    runs = [layers[run.start:run.stop] for run in parts(len(layers), workers)]
+    found = fork_map(lambda run: canonical_forms(config, run, threshold=threshold,
+                                                 relative=relative), runs)
+    forms: dict[str, Canonical] = {}
+    groups: dict[str, list[int]] = {}
+    for k, form in zip(keys, (f for run in found for f in run), strict=True):
         forms.setdefault(form.key, form)
         groups.setdefault(form.key, []).append(k)
     order = sorted(groups, key=lambda key: (-len(groups[key]), groups[key][0]))
@@ -226,14 +241,16 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
               on_epoch: Callable[[int, np.ndarray | None], object] | None = None,
-              engine: str = "auto") -> Sweep:
+              engine: str = "auto", workers: int | None = None) -> Sweep:
     """Train `seeds` seeds of `config` for `epochs` epochs and group them by sign pattern.
 
     With `keep_models`, every member's model (with its loss history) is kept as well. A config
     without a seed gets a fresh one, as the Playground does; the members' seeds derive from it.
     Every member is bit for bit the network `train` makes for its seed with the same engine;
     `engine` "auto" picks the compiled one when numba is installed and it pays for this sweep,
-    and the sweep records the engine used.
+    and the sweep records the engine used. The numpy engine trains the stack in `workers`
+    processes at once (None: one per available core when the sweep is long enough to gain
+    from it); the members' numbers do not depend on it.
     """
     check_epochs(epochs)
     check_threshold(threshold, relative=relative)
@@ -241,9 +258,15 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     names = member_seeds(str(config.seed), seeds)
     check_memory(config, seeds)
     engine = choose_engine(engine, config, epochs, members=seeds)
-    run = stack(config, names, track_losses=keep_models, engine=engine)
-    run.run(epochs, on_epoch)
-    losses = run.final_losses()
+    if workers is None:
+        workers = default_workers(config, epochs, seeds) if engine == "numpy" else 1
+    run = stack(config, names, track_losses=keep_models, engine=engine,
+                workers=check_workers(workers))
+    try:
+        run.run(epochs, on_epoch)
+        losses = run.final_losses()
+    finally:
+        run.close()
     models = [run.model(k) for k in range(len(names))] if keep_models else None
     members = []
     networks = {}
@@ -264,7 +287,8 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     flips = flippable(config)
     wanted = predicted_signs(prediction, config) if prediction is not None else None
     patterns = []
-    groups = group_patterns(config, networks, threshold=threshold, relative=relative)
+    groups = group_patterns(config, networks, threshold=threshold, relative=relative,
+                            workers=workers)
     for number, (form, ks) in enumerate(groups, start=1):
         scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
         # Every seed of a pattern has the pattern's signs, hence its agreement and chance level.
