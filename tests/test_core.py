@@ -22,6 +22,7 @@ from nneq.playground.stack import stack_starts
 from nneq.playground.train import training
 from nneq.storage.modelfile import from_dict, to_dict
 from nneq.sweeps.sweep import member_seeds, run_sweep
+from nneq.sweeps.sweep import stack as sweep_stack
 
 PLAYGROUND = Path(nneq.__file__).parent / "playground"
 
@@ -122,6 +123,20 @@ def test_sweep_members_are_bit_identical_to_single_runs(workers):
             assert a.dead.tobytes() == b.dead.tobytes()
         assert alone.loss_train.tobytes() == model.loss_train.tobytes()
         assert alone.loss_test.tobytes() == model.loss_test.tobytes()
+
+
+def test_a_stacks_losses_passed_a_few_members_at_a_time_are_each_members_own(monkeypatch):
+    from nneq.playground import step
+
+    config = Config(dataset="spiral", shape=(3,), noise=20, seed="lp")
+    names = member_seeds("lp", 11)
+    monkeypatch.setattr(step, "LOSS_MEMBERS", 4)  # passes of 4, 4 and 3 members
+    run = sweep_stack(config, names, track_losses=True)
+    run.run(3)
+    for k, seed in enumerate(names):
+        alone = nneq.train(dataclasses.replace(config, seed=seed), epochs=3, engine="numpy")
+        assert run.model(k).loss_train.tobytes() == alone.loss_train.tobytes()
+        assert run.model(k).loss_test.tobytes() == alone.loss_test.tobytes()
 
 
 def test_layers_read_in_the_callback_are_that_epochs_network():

@@ -31,7 +31,7 @@ from nneq.playground.rng import (
 )
 from nneq.playground.stack import Stack, joined, stack_starts
 
-_CHUNK = 128  # seeds whose values are worked out together, to keep the arrays small
+_CHUNK = 64  # seeds whose values are worked out together, to keep the arrays small
 _MARGIN = 256  # bytes beyond 7 + 1/16 per draw: enough for all but about one seed in 10**9
 
 
@@ -44,13 +44,19 @@ def uniform_many(seeds: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     size = int(n * 7.0625) + _MARGIN
     data, _ = arc4_many(list(seeds), size)  # (S, size)
     count = len(seeds)
-    # Bytes read by a draw starting at each position: 7, 8, or 0 when more (see _draw_lengths).
-    lengths = np.full(data.shape, 8, dtype=np.int8)
-    lengths[data >= 16] = 7
-    lengths[:, :-1][(data[:, :-1] == 0) & (data[:, 1:] < 16)] = 0
+    # Bytes read by a draw starting at each position: 7, 8, or 0 when more (see _draw_lengths),
+    # a few seeds at a time to keep the masks small.
+    lengths = np.empty(data.shape, dtype=np.int8)
+    for first in range(0, count, _CHUNK):
+        rows = slice(first, first + _CHUNK)
+        block, marks = data[rows], lengths[rows]
+        marks[...] = 8
+        marks[block >= 16] = 7
+        marks[:, :-1][(block[:, :-1] == 0) & (block[:, 1:] < 16)] = 0
     flat_lengths = lengths.ravel()
     base = np.arange(count, dtype=np.int64) * size
-    starts = np.empty((count, n + 1), dtype=np.int64)
+    # Positions within one stream's bytes fit in 32 bits: half the memory of the (S, n) arrays.
+    starts = np.empty((count, n + 1), dtype=np.int32)
     pos = np.zeros(count, dtype=np.int64)
     for k in range(n):
         starts[:, k] = pos
@@ -59,8 +65,9 @@ def uniform_many(seeds: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
             step[s] = _rare_length(data[s], int(pos[s])) if pos[s] + 24 <= size else size
         pos += step
     starts[:, n] = pos
+    del lengths, flat_lengths, block, marks  # their memory goes to the values
     complete = pos <= size - 16
-    starts = np.minimum(starts, size - 16)
+    np.minimum(starts, size - 16, out=starts)
     begin, width = starts[:, :n], np.diff(starts, axis=1)
     values = np.empty((count, n))
     flat = data.ravel()

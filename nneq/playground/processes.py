@@ -6,24 +6,26 @@ would be the lighter way, but the products of tiny matrices that dominate a step
 the BLAS library, whose calls from two threads at once take turns; processes do not share it.
 
 Workers are forked (they start with this process's memory, the stack included, without
-copying or pickling it) and exist only while their work runs. Where `fork` is not available
-every part runs here, one after another, with the same results.
+copying or pickling it) and exist only while their work runs. Where forking is not safe
+(anywhere but Linux) every part runs here, one after another, with the same results.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
+import sys
 import weakref
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nneq.playground.config import Config, whole_number
 from nneq.playground.engine import estimated_seconds
+
+if TYPE_CHECKING:  # multiprocessing itself is imported only when workers start
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,8 +43,9 @@ def available_cores() -> int:
 
 
 def can_fork() -> bool:
-    """Whether workers can be forked here (Linux and the like; not Windows)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether workers can be forked here: on Linux (macOS's system libraries are not safe to
+    use in a forked child, and Windows cannot fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def check_workers(workers: object) -> int:
@@ -74,7 +77,12 @@ def parts(count: int, workers: int) -> list[range]:
 
 
 def _quiet_child() -> None:
-    """A worker leaves Ctrl-C to the parent, which stops it; SIGTERM and SIGHUP end it."""
+    """A worker leaves Ctrl-C to the parent, which stops it; SIGTERM and SIGHUP end it. Its
+    collector leaves alone the objects it was forked with, so that the pages holding them stay
+    shared with the parent rather than copied."""
+    import gc
+
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
@@ -137,6 +145,8 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """
     if len(items) <= 1 or not can_fork():
         return [fn(item) for item in items]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     processes, conns = [], []
     try:
@@ -170,6 +180,8 @@ class Workers:
     """
 
     def __init__(self, make: Callable[[T], Any], parts: Sequence[T]) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         self._conns: list[Connection] = []
         self._processes: list[BaseProcess] = []

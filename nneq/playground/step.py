@@ -39,6 +39,8 @@ from nneq.playground.stack import Stack
 Forward = Callable[..., np.ndarray]  # an activation's a = f(z, out)
 Product = Callable[[np.ndarray, np.ndarray], np.ndarray]  # right, out ↦ left · right, bound
 
+LOSS_MEMBERS = 64  # members of a stack whose losses one forward pass computes
+
 
 def _t(a: np.ndarray) -> np.ndarray:
     return a.swapaxes(-1, -2)
@@ -186,11 +188,13 @@ class NumpyEngine:
                 for rows in (*plan.first, *plan.later)}
         self.first_epoch = [made[id(rows)] for rows in plan.first]
         self.later_epochs = [made[id(rows)] for rows in plan.later]
-        # Both losses come from one forward pass over the training and then the test points,
-        # its buffers made when first needed (a sweep needs them once, at the end).
+        # Both losses come from forward passes over the training and then the test points,
+        # their buffers made when first needed (a sweep needs them once, at the end). A stack
+        # is passed LOSS_MEMBERS members at a time, which keeps the passes' buffers small; a
+        # member's numbers do not depend on the members passed with it.
         self._all_x = (x_train, shaped(data.x_test))
         self._all_y = (y_train, shaped(data.y_test))
-        self._everything: Batch | None = None
+        self._everything: list[Batch] | None = None
         self._split = [0, data.training_points]
         self._counts = np.array([data.training_points, data.x_test.shape[1]], dtype=np.float64)
 
@@ -267,14 +271,34 @@ class NumpyEngine:
     def losses(self) -> np.ndarray:
         """(S, 2): the mean of ½·e² over the training, then the test points, per member."""
         if self._everything is None:
-            x = np.concatenate(self._all_x, axis=-2)
-            self._everything = Batch(
-                x, np.concatenate(self._all_y, axis=-1), self.layout, rate=0.0,
-                scratch=Scratch(x.shape[:-2], x.shape[-2], self.layout.sizes, backward=False),
-            ).bind(self.PT, self.W, self.G, self._f, stacked=self._stacked)
-        every = self._everything
+            self._everything = self._loss_passes()
+        out = []
         with np.errstate(all="ignore"):
-            e = np.subtract(self.forward(every), every.y, every.error)
-            np.multiply(e, e, e)
-            sums = np.add.reduceat(e[..., 0, :], self._split, axis=-1)
-            return (sums * 0.5 / self._counts).reshape(-1, 2)
+            for every in self._everything:
+                e = np.subtract(self.forward(every), every.y, every.error)
+                np.multiply(e, e, e)
+                sums = np.add.reduceat(e[..., 0, :], self._split, axis=-1)
+                out.append(sums * 0.5 / self._counts)
+        return (out[0] if len(out) == 1 else np.concatenate(out)).reshape(-1, 2)
+
+    def _loss_passes(self) -> list[Batch]:
+        """The forward passes of the losses, each over every point of a few members (bound to
+        their parameters); passes of one size share their buffers."""
+        x = np.concatenate(self._all_x, axis=-2)
+        y = np.concatenate(self._all_y, axis=-1)
+        if not self._stacked:
+            scratch = Scratch((), x.shape[-2], self.layout.sizes, backward=False)
+            return [Batch(x, y, self.layout, rate=0.0, scratch=scratch).bind(
+                self.PT, self.W, self.G, self._f, stacked=False)]
+        count = len(x)
+        scratches: dict[int, Scratch] = {}
+        passes = []
+        for first in range(0, count, LOSS_MEMBERS):
+            rows = slice(first, min(first + LOSS_MEMBERS, count))
+            size = rows.stop - rows.start
+            if size not in scratches:
+                scratches[size] = Scratch((size,), x.shape[-2], self.layout.sizes, backward=False)
+            batch = Batch(x[rows], y[rows], self.layout, rate=0.0, scratch=scratches[size])
+            passes.append(batch.bind([p[rows] for p in self.PT], [w[rows] for w in self.W],
+                                     [g[rows] for g in self.G], self._f, stacked=True))
+        return passes
