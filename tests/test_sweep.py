@@ -188,3 +188,58 @@ def test_a_sweep_that_cannot_fit_in_memory_is_refused_before_it_starts():
     check_memory(wide, 10, available=100 * each)  # fits: nothing raised
     with pytest.raises(nneq.ConfigError, match=r"at most 80 networks of this size"):
         check_memory(wide, 1000, available=100 * each)
+
+
+def _random_networks(config, count, seed, values=(-2.0, -0.5, -0.01, 0.0, 0.01, 0.5, 2.0)):
+    """Networks of `config`'s shape with weights among `values` (exact zeros among them) and
+    some dead links."""
+    from nneq.playground.network import Layer
+
+    rng = np.random.default_rng(seed)
+    networks = []
+    for _ in range(count):
+        layers = []
+        for n_in, n_out in zip(config.layer_sizes, config.layer_sizes[1:]):
+            weights = rng.choice(values, size=(n_in, n_out))
+            layers.append(Layer(weights, rng.normal(size=n_out), rng.random((n_in, n_out)) < 0.15))
+        networks.append(tuple(layers))
+    return networks
+
+
+@pytest.mark.parametrize(("threshold", "relative"), [(0.0, False), (0.4, False), (0.3, True), (1, True)])
+def test_sign_tables_read_links_as_the_equations_do(threshold, relative):
+    from nneq.comparison.symmetry import equation_signs
+    from nneq.explain.equations import network_equations
+    from nneq.sweeps.sweep import sign_tables
+
+    config = Config(dataset="xor", shape=(3, 2), seed="t")
+    networks = _random_networks(config, 40, 1)
+    for got, layers in zip(sign_tables(networks, threshold=threshold, relative=relative), networks,
+                           strict=True):
+        want = equation_signs(network_equations(config, layers, threshold=threshold,
+                                                relative=relative))
+        assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
+        assert [g.shape for g in got] == [w.shape for w in want]
+
+
+@pytest.mark.parametrize("config", [Config(dataset="xor", shape=(4, 2), seed="g"),
+                                    Config(dataset="xor", shape=(2, 2), activation="relu", seed="g"),
+                                    Config(dataset="xor", shape=(2,), activation="sigmoid", seed="g")])
+def test_grouping_finds_each_class_once_as_every_member_alone_would(config):
+    """The shortcut (a cheap member of each class, canonicalised once) against every member's
+    own canonical form, on many small symmetric networks."""
+    from nneq.comparison.symmetry import flippable
+    from nneq.sweeps.sweep import _own_form, sign_tables
+
+    networks = dict(enumerate(_random_networks(config, 400, 2, values=(-1.0, 0.0, 1.0, 1.0, -1.0))))
+    groups = group_patterns(config, networks)
+    forms = [_own_form(t, flippable(config)) for t in sign_tables(list(networks.values()))]
+    members: dict[str, list[int]] = {}
+    for k, form in enumerate(forms):
+        members.setdefault(form.key, []).append(k)
+    assert len(groups) < len(networks)  # classes shared by several members
+    assert sorted(ks for _, ks in groups) == sorted(members.values())
+    for form, ks in groups:
+        alone = forms[ks[0]]
+        assert form.key == alone.key and form.transforms == alone.transforms
+        assert [s.tobytes() for s in form.signs] == [s.tobytes() for s in alone.signs]

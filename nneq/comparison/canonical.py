@@ -272,6 +272,23 @@ def canonical(signs: Sequence[np.ndarray], *, flippable: Sequence[bool]) -> Cano
     return Canonical(result, tuple(transforms), pattern_key(result))
 
 
+def class_member(signs: Sequence[np.ndarray], *, flippable: Sequence[bool]) -> tuple[np.ndarray, ...]:
+    """A pattern of the same class as `signs`, found cheaply: layer by layer, each hidden unit
+    flipped (where it may flip) so that its first non-zero incoming sign is +, then the units
+    sorted by their incoming column and outgoing row. Two patterns with equal results are of one
+    class, so `canonical` need run once for them; unequal results may still be of one class."""
+    mats = [m.astype(np.int8) for m in checked_signs(signs)]
+    for h, may_flip in enumerate(flippable):
+        inputs, outputs = mats[h], mats[h + 1]
+        if may_flip:  # a flip negates the unit's incoming column and its outgoing row alike
+            flips = np.where(first_nonzero(inputs[None])[0] < 0, -1, 1).astype(np.int8)
+            inputs, outputs = inputs * flips, outputs * flips[:, None]
+        units = sorted(range(inputs.shape[1]),
+                       key=lambda j: (inputs[:, j].tobytes(), outputs[j].tobytes()))
+        mats[h], mats[h + 1] = inputs[:, units], outputs[units]
+    return tuple(mats)
+
+
 def pattern_key(signs: Sequence[np.ndarray]) -> str:
     """A readable key for sign matrices: layers split by '|', units (columns) by ','."""
     symbol = {1: "+", 0: "0", -1: "-"}

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from nneq.comparison.canonical import class_member
 from nneq.comparison.chance import Chance, chance_level
 from nneq.comparison.compare import predicted_signs
 from nneq.comparison.symmetry import (
@@ -23,20 +24,19 @@ from nneq.comparison.symmetry import (
     SymmetryError,
     align,
     canonical,
-    equation_signs,
     flippable,
     identity,
     pattern_key,
 )
 from nneq.comparison.tables import Prediction
-from nneq.explain.equations import check_threshold, network_equations
+from nneq.explain.equations import check_threshold
 from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.engine import choose_engine
 from nneq.playground.errors import ConfigError
 from nneq.playground.many import stack_seeds
 from nneq.playground.model import Model
 from nneq.playground.network import Layer, forward
-from nneq.playground.processes import check_workers, default_workers, fork_map, parts
+from nneq.playground.processes import check_workers, default_workers
 from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
@@ -184,35 +184,71 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
                     track_losses=track_losses, engine=engine, workers=workers)
 
 
-def canonical_forms(config: Config, networks: Sequence[Sequence[Layer]], *,
-                    threshold: float = 0.0, relative: bool = False) -> list[Canonical]:
-    """Each network's sign pattern in canonical form (its own order if too symmetric)."""
-    flips = flippable(config)
-    forms = []
-    for layers in networks:
-        signs = equation_signs(network_equations(config, layers, threshold=threshold,
-                                                 relative=relative))
-        try:
-            forms.append(canonical(signs, flippable=flips))
-        except SymmetryError:  # too symmetric to canonicalise: keep the network's own order
-            forms.append(Canonical(tuple(signs), identity(signs), pattern_key(signs)))
-    return forms
+def sign_tables(networks: Sequence[Sequence[Layer]], *, threshold: float = 0.0,
+                relative: bool = False) -> list[tuple[np.ndarray, ...]]:
+    """Each network's sign matrices, as `equation_signs(network_equations(...))` reads them,
+    for networks of one shape all at once: a link counts 0 when dead, exactly zero, or weaker
+    than the threshold (with `relative`, that share of the largest live incoming magnitude of
+    its unit), and otherwise its sign."""
+    check_threshold(threshold, relative=relative)
+    if not networks:
+        return []
+    tables = []
+    for k in range(len(networks[0])):
+        weights = np.stack([layers[k].weights for layers in networks])  # (S, n_in, n_out)
+        dead = np.stack([layers[k].dead for layers in networks])
+        size = np.abs(weights)
+        if relative:  # per unit: the largest live incoming magnitude, 0 with none alive
+            cut = threshold * np.where(dead, 0.0, size).max(axis=1, initial=0.0)[:, None, :]
+        else:
+            cut = np.asarray(threshold)
+        kept = ~dead & (weights != 0) & ~(size < cut)
+        tables.append(np.where(kept, np.where(weights < 0, -1, 1), 0).astype(np.int8))
+    return [tuple(t[s] for t in tables) for s in range(len(networks))]
+
+
+def _own_form(signs: Sequence[np.ndarray], flips: Sequence[bool]) -> Canonical:
+    """A pattern's canonical form, or its own order when it is too symmetric to canonicalise."""
+    try:
+        return canonical(signs, flippable=flips)
+    except SymmetryError:
+        return Canonical(tuple(signs), identity(signs), pattern_key(signs))
 
 
 def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, threshold: float = 0.0,
-                   relative: bool = False, workers: int = 1) -> list[tuple[Canonical, list[int]]]:
+                   relative: bool = False) -> list[tuple[Canonical, list[int]]]:
     """Networks of `config` grouped by canonical sign pattern: most members first, then by
-    first member; each group is (its canonical form, its members' keys in order). With
-    `workers` > 1 the canonical forms are found in as many processes at once."""
-    keys, layers = list(networks), list(networks.values())
-    runs = [layers[run.start:run.stop] for run in parts(len(layers), workers)]
-    found = fork_map(lambda run: canonical_forms(config, run, threshold=threshold,
-                                                 relative=relative), runs)
+    first member; each group is (its canonical form, its members' keys in order), the form
+    as its first member's patterns give it.
+
+    Members are many and classes few: members whose patterns `class_member` maps to one
+    pattern are of one class, whose canonical form is found once, from that pattern.
+    """
+    flips = flippable(config)
+    keys = list(networks)
+    tables = sign_tables(list(networks.values()), threshold=threshold, relative=relative)
+    class_of: dict[bytes, str | None] = {}  # a class member's bytes → its class's key
     forms: dict[str, Canonical] = {}
     groups: dict[str, list[int]] = {}
-    for k, form in zip(keys, (f for run in found for f in run), strict=True):
-        forms.setdefault(form.key, form)
-        groups.setdefault(form.key, []).append(k)
+    shortcut = True
+    for k, signs in zip(keys, tables, strict=True):
+        key = None
+        if shortcut:
+            member = class_member(signs, flippable=flips)
+            code = b"".join(m.tobytes() for m in member)  # one config: shapes are fixed
+            if code not in class_of:
+                try:
+                    class_of[code] = canonical(member, flippable=flips).key
+                except SymmetryError:  # too symmetric: each member keeps its own order
+                    class_of[code] = None
+            key = class_of[code]
+        if key is None or key not in forms:
+            form = _own_form(signs, flips)
+            if key is not None and form.key != key:  # never expected; then no more shortcuts
+                shortcut = False
+            key = form.key
+            forms.setdefault(key, form)
+        groups.setdefault(key, []).append(k)
     order = sorted(groups, key=lambda key: (-len(groups[key]), groups[key][0]))
     return [(forms[key], groups[key]) for key in order]
 
@@ -287,8 +323,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     flips = flippable(config)
     wanted = predicted_signs(prediction, config) if prediction is not None else None
     patterns = []
-    groups = group_patterns(config, networks, threshold=threshold, relative=relative,
-                            workers=workers)
+    groups = group_patterns(config, networks, threshold=threshold, relative=relative)
     for number, (form, ks) in enumerate(groups, start=1):
         scored = align(wanted, form.signs, flippable=flips) if wanted is not None else None
         # Every seed of a pattern has the pattern's signs, hence its agreement and chance level.
