@@ -65,6 +65,26 @@ def test_workers_keep_their_objects_until_closed():
     assert multiprocessing.active_children() == []
 
 
+class _Sleeper:
+    def __init__(self, part: int) -> None:
+        self.part = part
+
+    def wait(self) -> int:
+        if self.part == 0:  # here: as if Ctrl-C came while the workers are busy
+            raise KeyboardInterrupt
+        import time
+
+        time.sleep(30)
+        return self.part
+
+
+def test_an_interrupt_ends_busy_workers_at_once():
+    workers = Workers(_Sleeper, [0, 1, 2])
+    with pytest.raises(KeyboardInterrupt):
+        workers.call("wait")
+    assert multiprocessing.active_children() == []
+
+
 def test_check_workers():
     assert check_workers(2) == 2
     for bad in (0, -1, 1.5, "2", True, 10**6):

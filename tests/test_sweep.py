@@ -134,6 +134,7 @@ def test_cli_sweep_json_and_saved_models(tmp_path, monkeypatch):
     ["--seeds", "0"], ["--seeds", "many"], ["--format", "yaml"], ["--threshold", "-1"],
     ["--predicted", "missing.md"], ["--dataset", "moons"], ["--out", "no/dir/s.json"],
     ["--epochs", "-1"], ["--seeds", "100000"], ["--alias", "x3"], ["--relative", "--threshold", "2"],
+    ["--workers", "0"], ["--workers", "two"],
 ])
 def test_cli_sweep_bad_input(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)

@@ -115,16 +115,20 @@ def _receive(conn: Connection) -> Any:
     return value
 
 
-def _stop(processes: Sequence[BaseProcess], conns: Sequence[Connection]) -> None:
-    """End workers: ask them to leave, then make sure they have."""
+def _stop(processes: Sequence[BaseProcess], conns: Sequence[Connection], now: list[bool]) -> None:
+    """End workers: ask them to leave, then make sure they have (at once if `now[0]`: after a
+    failure or an interrupt, no worker's work is wanted)."""
     for conn in conns:
-        with contextlib.suppress(OSError, ValueError):
-            conn.send(None)
+        if not now[0]:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(None)
         conn.close()
     for process in processes:
+        if now[0]:
+            process.terminate()
         process.join(timeout=5)
         if process.is_alive():
-            process.terminate()
+            process.kill()
             process.join()
 
 
@@ -185,7 +189,8 @@ class Workers:
         context = multiprocessing.get_context("fork")
         self._conns: list[Connection] = []
         self._processes: list[BaseProcess] = []
-        self._finalizer = weakref.finalize(self, _stop, self._processes, self._conns)
+        self._now = [False]
+        self._finalizer = weakref.finalize(self, _stop, self._processes, self._conns, self._now)
         try:
             for part in parts[1:]:
                 mine, theirs = context.Pipe()
@@ -198,6 +203,7 @@ class Workers:
             for conn in self._conns:
                 _receive(conn)  # made
         except BaseException:
+            self._now[0] = True
             self.close()
             raise
 
@@ -210,6 +216,7 @@ class Workers:
             first = getattr(self.local, name)(*args)
             return [first, *(_receive(conn) for conn in self._conns)]
         except BaseException:
+            self._now[0] = True
             self.close()
             raise
 
