@@ -130,7 +130,8 @@ def test_a_stacks_losses_passed_a_few_members_at_a_time_are_each_members_own(mon
 
     config = Config(dataset="spiral", shape=(3,), noise=20, seed="lp")
     names = member_seeds("lp", 11)
-    monkeypatch.setattr(step, "LOSS_MEMBERS", 4)  # passes of 4, 4 and 3 members
+    # 2-3-1 on 500 points: 4 + 2 + 3 rows of 500 a member; passes of 4, 4 and 3 members.
+    monkeypatch.setattr(step, "LOSS_PASS_BYTES", 4 * 9 * 500 * 8)
     run = sweep_stack(config, names, track_losses=True)
     run.run(3)
     for k, seed in enumerate(names):

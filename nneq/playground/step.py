@@ -39,7 +39,7 @@ from nneq.playground.stack import Stack
 Forward = Callable[..., np.ndarray]  # an activation's a = f(z, out)
 Product = Callable[[np.ndarray, np.ndarray], np.ndarray]  # right, out ↦ left · right, bound
 
-LOSS_MEMBERS = 64  # members of a stack whose losses one forward pass computes
+LOSS_PASS_BYTES = 8 * 2**20  # about the most a forward pass of the losses may hold in buffers
 
 
 def _t(a: np.ndarray) -> np.ndarray:
@@ -190,8 +190,8 @@ class NumpyEngine:
         self.later_epochs = [made[id(rows)] for rows in plan.later]
         # Both losses come from forward passes over the training and then the test points,
         # their buffers made when first needed (a sweep needs them once, at the end). A stack
-        # is passed LOSS_MEMBERS members at a time, which keeps the passes' buffers small; a
-        # member's numbers do not depend on the members passed with it.
+        # is passed a few members at a time, as many as LOSS_PASS_BYTES hold, which keeps the
+        # passes' buffers small; a member's numbers do not depend on the members passed with it.
         self._all_x = (x_train, shaped(data.x_test))
         self._all_y = (y_train, shaped(data.y_test))
         self._everything: list[Batch] | None = None
@@ -290,11 +290,15 @@ class NumpyEngine:
             scratch = Scratch((), x.shape[-2], self.layout.sizes, backward=False)
             return [Batch(x, y, self.layout, rate=0.0, scratch=scratch).bind(
                 self.PT, self.W, self.G, self._f, stacked=False)]
-        count = len(x)
+        count, points = len(x), x.shape[-2]
+        # Per member and point: [1; a] of every hidden layer, the output and its error, [1; x].
+        sizes = self.layout.sizes
+        rows_each = sum(n + 1 for n in sizes[1:-1]) + 2 + sizes[0] + 1
+        group = max(LOSS_PASS_BYTES // (8 * points * rows_each), 1)
         scratches: dict[int, Scratch] = {}
         passes = []
-        for first in range(0, count, LOSS_MEMBERS):
-            rows = slice(first, min(first + LOSS_MEMBERS, count))
+        for first in range(0, count, group):
+            rows = slice(first, min(first + group, count))
             size = rows.stop - rows.start
             if size not in scratches:
                 scratches[size] = Scratch((size,), x.shape[-2], self.layout.sizes, backward=False)
