@@ -7,9 +7,9 @@ exit code 128 + the signal's number, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-import sys
 
 _WORDS: dict[int, str] = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
 if hasattr(signal, "SIGHUP"):
@@ -17,8 +17,11 @@ if hasattr(signal, "SIGHUP"):
 
 
 def _early(signum: int, frame: object) -> None:
-    sys.stderr.write(f"nneq: {_WORDS.get(signum, 'stopped')}\n")
-    sys.exit(128 + signum)
+    # Nothing has been done yet, so the program ends at once: an exception raised here could
+    # land in a callback of the import system, which Python reports as ignored and goes on.
+    with contextlib.suppress(OSError):
+        os.write(2, f"nneq: {_WORDS.get(signum, 'stopped')}\n".encode())
+    os._exit(128 + signum)
 
 
 def main() -> None:

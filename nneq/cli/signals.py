@@ -11,6 +11,7 @@ before anything else is imported.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -66,8 +67,20 @@ def say(line: str) -> None:
         sys.stderr.flush()
 
 
+def _in_import(frame: object) -> bool:
+    """Whether `frame`, the one a signal interrupted, is the import system's own code."""
+    code = getattr(frame, "f_code", None)
+    return code is not None and str(code.co_filename).startswith("<frozen importlib")
+
+
 def _handler(signum: int, frame: object) -> None:
     _state.last = signum
+    if _state.saving is None and _in_import(frame):
+        # Raised here, the stop could land in one of the import system's callbacks, where
+        # Python reports it as ignored, with a traceback, and carries on. Nothing is being
+        # saved while modules load, so the program ends at once instead.
+        say(f"nneq: {WORDS.get(signum, 'stopped')}")
+        os._exit(128 + signum)
     if _state.holding:
         _state.held += 1
         if _state.held == 1:
