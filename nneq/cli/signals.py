@@ -11,7 +11,6 @@ before anything else is imported.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -55,6 +54,7 @@ class _State:
     saving: str | None = None  # what a stop must let finish: "saving the model to m.json"
     holding: bool = False  # a save is under way: the next stop is held, the one after abandons
     held: int = 0  # stops received while holding
+    pending: int = 0  # a stop put off while the import system ran
 
 
 _state = _State()
@@ -73,14 +73,27 @@ def _in_import(frame: object) -> bool:
     return code is not None and str(code.co_filename).startswith("<frozen importlib")
 
 
+def _later(signum: int) -> bool:
+    """Take the stop `signum` again in a few milliseconds; False where there are no timers."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    _state.pending = signum
+    signal.signal(signal.SIGALRM, _again)
+    signal.setitimer(signal.ITIMER_REAL, 0.002)
+    return True
+
+
+def _again(signum: int, frame: object) -> None:
+    _handler(_state.pending, frame)
+
+
 def _handler(signum: int, frame: object) -> None:
+    # Raised inside the import system, the stop could land in one of its callbacks, where
+    # Python reports it as ignored (with a traceback) and carries on: it is taken again a
+    # moment later instead, once the code running is the program's own.
+    if _in_import(frame) and _later(signum):
+        return
     _state.last = signum
-    if _state.saving is None and _in_import(frame):
-        # Raised here, the stop could land in one of the import system's callbacks, where
-        # Python reports it as ignored, with a traceback, and carries on. Nothing is being
-        # saved while modules load, so the program ends at once instead.
-        say(f"nneq: {WORDS.get(signum, 'stopped')}")
-        os._exit(128 + signum)
     if _state.holding:
         _state.held += 1
         if _state.held == 1:
