@@ -42,6 +42,17 @@ def test_auto_picks_compiled_only_when_installed_and_the_run_is_long(monkeypatch
         choose_engine("fast", DEEP, 10)
 
 
+def test_engine_names_are_matched_without_regard_to_case(tmp_path):
+    """As every choice is (README, Commands): in the library, on the command line, in a run file."""
+    assert choose_engine("NumPy", DEEP, 2000) == "numpy"
+    assert nneq.train(Config(dataset="xor", seed="c"), epochs=2, engine="NUMPY").epochs == 2
+    run = tmp_path / "run.toml"
+    run.write_text('dataset = "xor"\nengine = "Numpy"\nepochs = 2\n')
+    result = CliRunner().invoke(app, ["train", "--config", str(run), "--quiet",
+                                      "--out", str(tmp_path / "m.json")])
+    assert result.exit_code == 0, result.output
+
+
 def test_the_estimate_grows_with_epochs_and_charges_loading_once():
     assert estimated_seconds("compiled", POST, 0) == engines.LOAD_SECONDS
     assert estimated_seconds("numpy", POST, 0) == 0

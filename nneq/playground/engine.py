@@ -34,10 +34,15 @@ COMPILED_PER_FUNCTION = 15e-9  # one tanh or exp (for relu and linear units, one
 
 
 def check_engine(engine: object) -> str:
-    """`engine` if it is one of ENGINE_CHOICES; ConfigError otherwise."""
-    if not isinstance(engine, str) or engine not in ENGINE_CHOICES:
+    """`engine` as one of ENGINE_CHOICES, matched without regard to case as every choice is;
+    ConfigError otherwise.
+
+    >>> check_engine("Compiled")
+    'compiled'
+    """
+    if not isinstance(engine, str) or engine.lower() not in ENGINE_CHOICES:
         raise ConfigError("engine", engine, "one of " + ", ".join(ENGINE_CHOICES))
-    return engine
+    return engine.lower()
 
 
 def compiled_available() -> bool:
@@ -71,7 +76,7 @@ def estimated_seconds(engine: str, config: Config, epochs: int, *, members: int 
 def choose_engine(engine: str, config: Config, epochs: int, *, members: int = 1) -> str:
     """The engine to use: `numpy` or `compiled` as asked, or for `auto` the compiled one when
     numba is installed and its estimated time, loading included, is below the numpy engine's."""
-    check_engine(engine)
+    engine = check_engine(engine)
     if engine == "compiled" and not compiled_available():
         raise ConfigError("engine", engine,
                           "numpy or auto (the compiled engine needs: pip install 'nneq[fast]')")
