@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from nneq.describe import network
 from nneq.errors import ConfigError
-from nneq.model import Model, resolve_config
+from nneq.model import Model, check_path, resolve_config
 from nneq.playground import model as port
 from nneq.playground.config import Config
 
@@ -278,7 +278,7 @@ class SweepResult:
 def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: int = 500,
           threshold: float = 0.0, relative: bool = False, predicted: str | os.PathLike[str] | None = None,
           aliases: Mapping[str, str] | Iterable[str] | None = None, keep_models: bool = False,
-          engine: str = "numpy", workers: int | None = None, **settings: Any) -> SweepResult:
+          engine: str = "auto", workers: int | None = None, **settings: Any) -> SweepResult:
     """Train `seeds` seeds of one configuration together and group them by learnt sign pattern.
 
     `config` is a Config, a Playground link or nothing, and `settings` (Config's fields as
@@ -302,6 +302,7 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
     chosen = resolve_config(config, settings)
     prediction = None
     if predicted is not None:
+        check_path("predicted", predicted, "tables as text, or the path of a tables file")
         names = _aliases(aliases)
         prediction = (parse_tables(predicted, aliases=names, source="tables")
                       if isinstance(predicted, str) and _is_text(predicted)
@@ -391,11 +392,30 @@ def study(path: str | os.PathLike[str], /, *, seeds: int | None = None, epochs: 
     `workers` is the number of processes on this machine (1 runs the cells here, one after
     another; default one per core); `scheduler` a Dask scheduler's address, to run the cells
     on that cluster instead (needs the `dask` extra). With `out`, the JSON results are written
-    there after every cell, and a rerun with the same file skips the cells it holds.
+    there after every cell, and a rerun with the same file skips the cells it holds. Mistakes
+    in the file or the arguments raise NneqError subclasses naming the key.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "rates.toml"
+        >>> _ = path.write_text('dataset = "xor"\\nshape = [2]\\nseed = "r"\\nseeds = 20\\n'
+        ...                     'paired = true\\n[vary]\\nlearning-rate = [0.01, 0.1]\\n')
+        >>> result = nneq.study(path, epochs=50, workers=1)
+        >>> [(c.label, c.stats.seeds) for c in result.cells]
+        [('learning-rate=0.01', 20), ('learning-rate=0.1', 20)]
+        >>> pair = result.pairs[0]
+        >>> pair.a, pair.b, pair.a_better + pair.b_better <= pair.seeds
+        ('0.01', '0.1', True)
     """
     from nneq.studies.execution import run_study
     from nneq.studies.studyfile import read_study, with_run_length
 
+    check_path("path", path, "a study file's path (str or os.PathLike)")
+    if out is not None:
+        check_path("out", out, "the path of the JSON results, or None")
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ConfigError("scheduler", scheduler, "a Dask scheduler's address such as "
+                          "'tcp://127.0.0.1:8786', or None")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ConfigError("workers", workers, "a whole number >= 1")

@@ -31,6 +31,18 @@ if TYPE_CHECKING:
 PREVIEW_DPI = 60  # the picture a notebook shows with a model
 
 
+def check_path(name: str, value: object, allowed: str = "a file's path (str or os.PathLike)") -> None:
+    """ConfigError naming `name` unless `value` is a path: text or an os.PathLike.
+
+    >>> check_path("path", 5)
+    Traceback (most recent call last):
+    ...
+    nneq.playground.errors.ConfigError: path=5: expected a file's path (str or os.PathLike)
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise ConfigError(name, value, allowed)
+
+
 @dataclass(frozen=True, repr=False)
 class Model(port.Model):
     """A trained network: its settings, layers and loss history, and what it learnt.
@@ -179,6 +191,7 @@ class Model(port.Model):
         """
         from nneq.storage.modelfile import save
 
+        check_path("path", path)
         save(self, path)
 
     def link(self, *, show_test: bool = False, discretize: bool = False) -> str:
@@ -247,7 +260,10 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     `on_epoch(epoch, losses)` is called after every epoch; `snapshots=N` keeps the layers at N
     evenly spaced epochs besides the first and last. `engine` is "numpy", "compiled" (the
     `fast` extra) or "auto", which picks the compiled one for runs long enough to pay for
-    loading it; both give the same numbers. Bad settings raise ConfigError.
+    loading it; both compute the same steps, and their results differ only in the last bits
+    of the math functions, differences that a long run of small batches can amplify (see the
+    README's "How exact"): pass the engine itself when runs must agree bit for bit. Bad
+    settings raise ConfigError.
 
     Examples:
         >>> model = train(dataset="xor", shape=(4, 2), seed="0.12345", epochs=300)
@@ -262,6 +278,8 @@ def train(config: Config | str | None = None, /, *, epochs: int = 500,
     """
     from nneq.playground.train import train as train_port
 
+    if on_epoch is not None and not callable(on_epoch):
+        raise ConfigError("on_epoch", on_epoch, "a function of (epoch, losses), or None")
     chosen = resolve_config(config, settings)
     return Model.of(train_port(chosen, epochs=epochs, on_epoch=on_epoch, snapshots=snapshots,
                                engine=engine))
@@ -299,6 +317,7 @@ def load(path: str | os.PathLike[str]) -> Model:
     """
     from nneq.storage.modelfile import load as load_file
 
+    check_path("path", path, "a model file's path (str or os.PathLike)")
     return Model.of(load_file(path))
 
 
@@ -314,4 +333,7 @@ def save(model: port.Model, path: str | os.PathLike[str]) -> None:
     """
     from nneq.storage.modelfile import save as save_file
 
+    if not isinstance(model, port.Model):
+        raise ConfigError("model", model, "a model, as nneq.train or nneq.load gives")
+    check_path("path", path)
     save_file(model, path)

@@ -69,8 +69,11 @@ def test_each_snapshot_is_the_network_trained_that_many_epochs():
         np.testing.assert_array_equal(at.loss_train, alone.loss_train)
     # Training is unchanged by keeping snapshots.
     assert _same_layers(model.layers, nneq.train(XOR, epochs=40).layers)
-    with pytest.raises(ValueError, match="no snapshot of epoch 5"):
+    with pytest.raises(nneq.ConfigError, match=r"epoch=5: expected an epoch with a snapshot: "
+                       r"\[0, 10, 20, 30, 40\]"):
         model.at_epoch(5)
+    with pytest.raises(nneq.ConfigError, match="kept none"):
+        nneq.train(XOR, epochs=2).at_epoch(2)
 
 
 def test_no_snapshots_by_default():

@@ -290,7 +290,14 @@ def test_the_library_runs_a_study_file_and_its_result_equals_the_commands(tmp_pa
 
 
 @pytest.mark.parametrize(("option", "value"), [("seeds", 0), ("epochs", -1), ("workers", 0),
-                                               ("seeds", True), ("workers", 1.5)])
+                                               ("seeds", True), ("workers", 1.5), ("out", 5),
+                                               ("scheduler", 8786)])
 def test_the_library_study_refuses_bad_overrides_naming_them(tmp_path, option, value):
     with pytest.raises(nneq.ConfigError, match=f"^{option}="):
         nneq.study(write(tmp_path, TINY), **{option: value})
+
+
+@pytest.mark.parametrize("path", [None, 5])
+def test_the_library_study_refuses_a_path_that_is_not_one(path):
+    with pytest.raises(nneq.ConfigError, match=r"^path="):
+        nneq.study(path)

@@ -125,5 +125,19 @@ def test_predict_wants_one_point_per_row():
     model = nneq.train(Config(seed="p"), epochs=1)
     assert model.predict(np.array([[0.0, 0.0], [3.0, -1.0]])).shape == (2,)
     for bad in ([[1.0, 2.0, 3.0, 4.0]], [1.0, 2.0], [[1.0, 2.0, 3.0]]):
-        with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        with pytest.raises(nneq.ConfigError, match=r"^points=.*shape \(N, 2\)"):
             model.predict(np.array(bad))
+    with pytest.raises(nneq.ConfigError, match="points='a'"):
+        model.predict("a")
+
+
+@pytest.mark.parametrize(("call", "named"), [
+    (lambda: nneq.train(epochs=1, on_epoch=5), "on_epoch=5"),
+    (lambda: nneq.load(5), "path=5"),
+    (lambda: nneq.save(5, "m.json"), "model=5"),
+    (lambda: nneq.train(Config(seed="s"), epochs=1).save(None), "path=None"),
+    (lambda: nneq.sweep(seeds=2, epochs=1, predicted=5), "predicted=5"),
+])
+def test_library_arguments_of_the_wrong_kind_raise_config_error_naming_them(call, named):
+    with pytest.raises(nneq.ConfigError, match=f"^{named}: expected "):
+        call()

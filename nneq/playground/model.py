@@ -9,6 +9,7 @@ import numpy as np
 
 from nneq.playground.config import Config
 from nneq.playground.datasets import Points
+from nneq.playground.errors import ConfigError
 from nneq.playground.features import feature_matrix
 from nneq.playground.network import Layer, forward, make_data
 from nneq.playground.rng import SeedRandom
@@ -66,7 +67,8 @@ class Model:
         return self.diverged_at is not None
 
     def at_epoch(self, epoch: int) -> Model:
-        """The model as it was after `epoch` epochs, from its snapshots (ValueError if not kept).
+        """The model as it was after `epoch` epochs, from its snapshots (ConfigError, a
+        ValueError, if not kept).
 
         Its loss history ends at that epoch; it keeps no snapshots of its own.
         """
@@ -79,13 +81,19 @@ class Model:
                     loss_test=self.loss_test[upto].copy(), diverged_at=None, snapshots=None,
                     loss_epochs=epochs)
         kept = [s.epoch for s in self.snapshots or ()]
-        raise ValueError(f"no snapshot of epoch {epoch}; kept: {kept or 'none'}")
+        raise ConfigError("epoch", epoch, f"an epoch with a snapshot: {kept}" if kept else
+                          "an epoch with a snapshot, and this model kept none (train it with "
+                          "snapshots=N)")
 
     def unit_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Every layer's unit outputs at `points` (N, 2): one (N, units) array per layer."""
-        xy = np.asarray(points, dtype=np.float64)
+        allowed = "(x1, x2) points: numbers of shape (N, 2), one point per row"
+        try:
+            xy = np.asarray(points, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ConfigError("points", points, allowed) from None
         if xy.ndim != 2 or xy.shape[1] != 2:
-            raise ValueError(f"points should have shape (N, 2): one (x1, x2) per row, not {xy.shape}")
+            raise ConfigError("points", points, f"{allowed}, not of shape {xy.shape}")
         inputs = feature_matrix(self.config.features, xy[:, 0], xy[:, 1])
         with np.errstate(all="ignore"):
             return forward([la.weights for la in self.layers], [la.biases for la in self.layers],
