@@ -3,6 +3,7 @@ statistics match brute force, and bad study files name their key."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from nneq.studies.cell import run_cell, task
 from nneq.studies.grid import cells
 from nneq.studies.statistics import curve_epochs, quartiles, rises
 from nneq.studies.studyfile import read_study
+
+from .conftest import ENGINES
 
 runner = CliRunner()
 
@@ -60,6 +63,23 @@ def test_a_cells_members_equal_single_runs(tmp_path):
     np.testing.assert_allclose(result.curves["test"]["median"], median, rtol=0, atol=1e-12)
     assert result.stats.loss_test == pytest.approx(
         quartiles([m["loss_test"] for m in result.members]))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_study_trains_with_the_engine_its_file_names(tmp_path, engine):
+    """Bit for bit the single runs of that engine; the engine is part of the cell's spec."""
+    study = read_study(write(tmp_path, TINY.replace("seeds = 3",
+                                                    f'seeds = 3\nengine = "{engine}"')))
+    assert study.engine == engine and study.to_dict()["engine"] == engine
+    cell = cells(study)[0]
+    result = run_cell(task(study, cell))
+    assert result.spec["engine"] == engine
+    for member in result.members:
+        alone = nneq.train(dataclasses.replace(cell.config, seed=member["seed"]), epochs=12,
+                           engine=engine)
+        assert member["loss_test"] == alone.loss_test[-1]
+    auto = read_study(write(tmp_path, TINY, "auto.toml"))
+    assert auto.engine == "auto" and "engine" not in task(auto, cells(auto)[0]).spec()
 
 
 def test_rises_and_quartiles_against_brute_force():
@@ -186,6 +206,8 @@ BAD = {
     "unknown target": ("target = { loss = 1 }\n[vary]\nnoise = [0]\n", "target"),
     "seeds": ("seeds = 0\n[vary]\nnoise = [0]\n", "seeds"),
     "seed as axis": ('[vary]\nseed = ["a", "b"]\n', "vary.seed"),
+    "snapshots": ("snapshots = 3\n[vary]\nnoise = [0]\n", "snapshots"),
+    "bad engine": ('engine = "fast"\n[vary]\nnoise = [0]\n', "engine"),
 }
 
 

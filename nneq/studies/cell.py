@@ -49,13 +49,19 @@ class CellTask:
     predicted: str | None = None
     models_dir: str | None = None  # write every member's model file under this folder
     workers: int | None = 1  # processes the cell's sweep may use (None: one per core); no effect on results
+    engine: str = "auto"
 
     def spec(self) -> dict[str, object]:
-        """What determines the cell's result: a saved cell with the same spec is reused as is."""
+        """What determines the cell's result: a saved cell with the same spec is reused as is.
+
+        An engine given by name is part of it (the engines' results may differ in their last
+        bits); `auto`, the default, adds nothing, so that files saved before stay valid.
+        """
+        engine = {} if self.engine == "auto" else {"engine": self.engine}
         return {
             "config": self.cell.config.to_dict(), "seeds": self.seeds, "epochs": self.epochs,
             "target": self.target.to_dict(), "threshold": self.threshold,
-            "oscillation-tolerance": self.tolerance, "predicted": self.predicted,
+            "oscillation-tolerance": self.tolerance, "predicted": self.predicted, **engine,
         }
 
 
@@ -63,7 +69,7 @@ def task(study: Study, cell: Cell, *, models_dir: str | None = None, workers: in
          ) -> CellTask:
     """The work order for one cell of `study`, whose sweep may use `workers` processes."""
     return CellTask(cell, study.seeds, study.epochs, study.target, study.threshold, study.tolerance,
-                    study.prediction, study.predicted, models_dir, workers)
+                    study.prediction, study.predicted, models_dir, workers, study.engine)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ def run_cell(work: CellTask) -> CellResult:
     """Train the cell's seeds as one stacked sweep and reduce them to the cell's result."""
     cell = work.cell
     sweep = run_sweep(cell.config, seeds=work.seeds, epochs=work.epochs, threshold=work.threshold,
-                      prediction=work.prediction, keep_models=True, workers=work.workers)
+                      prediction=work.prediction, keep_models=True, workers=work.workers,
+                      engine=work.engine)
     models = sweep.models or ()
     if work.models_dir is not None:
         folder = Path(work.models_dir) / _file_name(cell.label or "cell")

@@ -117,6 +117,7 @@ class Study:
     title: str = ""
     description: str = ""
     seed_given: bool = True
+    engine: str = "auto"  # as `nneq sweep --engine`: auto weighs each cell's sweep
 
     def to_dict(self) -> dict[str, object]:
         """The study as JSON-ready data, seed included, so that a result says what made it."""
@@ -127,7 +128,7 @@ class Study:
             "paired": [a.name for a in self.axes if a.paired],
             "target": self.target.to_dict(), "threshold": self.threshold,
             "oscillation-tolerance": self.tolerance,
-            "predicted": self.predicted,
+            "predicted": self.predicted, "engine": self.engine,
         }
 
 
@@ -149,6 +150,9 @@ def _kind(value: object) -> str:
 
 
 def _axes(vary: object, paired: object, base: Config, path: str) -> tuple[Axis, ...]:
+    if vary is None:
+        raise NneqError(f"{path}: no [vary] table: a study varies at least one setting "
+                        "([vary] then shape = [[2, 1], [4, 2]])")
     if not isinstance(vary, dict):
         raise ConfigError("vary", vary, "a table of settings, each with a list of values "
                           "([vary] then shape = [[2, 1], [4, 2]])", source=path)
@@ -273,6 +277,9 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     """Read and check a study file; nothing is trained. Mistakes raise NneqError naming the key."""
     source = str(path)
     run_file = read_run_file(path, extra_keys=STUDY_KEYS)
+    if run_file.snapshots is not None:
+        raise ConfigError("snapshots", run_file.snapshots, "no such key in a study file: a study "
+                          "keeps no networks (save them with --save-models)", source=source)
     extra = run_file.extra
     base = resolve_config(run_file=run_file)
     seeds = check_seeds(extra.get("seeds", DEFAULT_SEEDS), source=source)
@@ -293,4 +300,5 @@ def read_study(path: str | os.PathLike[str]) -> Study:
         title=_text(extra.get("title"), "title", source) or Path(path).stem,
         description=_text(extra.get("description"), "description", source),
         seed_given=base.seed is not None,
+        engine=run_file.engine or "auto",
     )
