@@ -323,3 +323,15 @@ def test_the_library_study_refuses_bad_overrides_naming_them(tmp_path, option, v
 def test_the_library_study_refuses_a_path_that_is_not_one(path):
     with pytest.raises(nneq.ConfigError, match=r"^path="):
         nneq.study(path)
+
+
+def test_the_command_overrides_seeds_and_epochs_for_a_quick_look(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY)
+    done = runner.invoke(app, ["study", "s.toml", "--seeds", "2", "--epochs", "3", "--workers",
+                               "1", "--quiet", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    study = json.loads(done.output)["study"]
+    assert (study["seeds"], study["epochs"]) == (2, 3)
+    bad = runner.invoke(app, ["study", "s.toml", "--seeds", "0"])
+    assert bad.exit_code == 2 and bad.output.startswith("nneq: --seeds=0: expected")

@@ -23,6 +23,7 @@ else:
 
 @app.command("study", epilog=example(
     "nneq study examples/post/studies/units.toml",
+    "nneq study examples/post/studies/units.toml --seeds 10 --epochs 100 --workers 1",
     "nneq study examples/post/studies/units.toml --out units.json --picture units.png "
     "--page units.md",
     "nneq study examples/post/studies/extra-unit.toml --scheduler tcp://127.0.0.1:8786"))
@@ -30,6 +31,11 @@ def study_command(
     path: Annotated[Path, typer.Argument(
         metavar="STUDY", help="Study file (TOML): base settings or a url, seeds, epochs, [vary] "
         "axes, and optionally paired, target, predicted, alias, threshold, title, description.")],
+    seeds: Annotated[int | None, typer.Option(
+        metavar="N", help="Seeds per cell instead of the file's (a quick look before the full "
+        "run).")] = None,
+    epochs: Annotated[int | None, typer.Option(
+        metavar="N", help="Epochs instead of the file's.")] = None,
     fmt: Annotated[Format, typer.Option(
         "--format", metavar=metavar(FORMATS), case_sensitive=False,
         help="How to write the results.")] = "text",
@@ -59,11 +65,11 @@ def study_command(
     from nneq.storage.files import check_not_input, check_writable, same_file, write_text
     from nneq.studies.execution import read_saved, run_study
     from nneq.studies.render import RENDERERS, to_markdown
-    from nneq.studies.studyfile import read_study
+    from nneq.studies.studyfile import read_study, with_run_length
 
     if workers is not None and workers < 1:
         raise fail(f"--workers={workers!r}: expected a whole number >= 1")
-    study = read_study(path)
+    study = with_run_length(read_study(path), seeds=seeds, epochs=epochs)
     named = [("--out", out), ("--picture", picture), ("--page", page)]
     for k, (option, target) in enumerate(named):
         if target is not None:
