@@ -177,6 +177,19 @@ def test_many_generators_draw_what_each_draws_alone():
         assert row.tobytes() == SeedRandom(seed).uniform(4000).tobytes()
 
 
+def test_few_streams_run_alone_give_the_bytes_and_states_of_many_run_together():
+    from nneq.playground.rng import SEEDS_FOR_NUMPY, Arc4, arc4_many
+
+    seeds = [f"r-{k}" for k in range(SEEDS_FOR_NUMPY + 8)] + ["a" * 300, ""]
+    together, _ = arc4_many(seeds, 5000)
+    for few in (seeds[:1], seeds[-3:], seeds[: SEEDS_FOR_NUMPY - 1]):
+        alone, streams = arc4_many(few, 5000)
+        assert alone.dtype == np.uint8 and alone.shape == (len(few), 5000)
+        for seed, row, stream in zip(few, alone, streams, strict=True):
+            assert row.tobytes() == together[seeds.index(seed)].tobytes()
+            assert stream.read(300).tobytes() == Arc4(seed).read(5300)[5000:].tobytes()
+
+
 def test_a_new_seed_is_the_playgrounds_five_decimals_spread_evenly():
     from nneq.playground.rng import new_seed
 
