@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +16,8 @@ from nneq.playground.datasets import DATASETS
 from nneq.playground.features import FEATURES
 from nneq.playground.network import start
 from nneq.playground.train import Training, training
+
+from .conftest import ENGINES
 
 configs = st.builds(
     Config,
@@ -141,3 +145,22 @@ def test_predict_wants_one_point_per_row():
 def test_library_arguments_of_the_wrong_kind_raise_config_error_naming_them(call, named):
     with pytest.raises(nneq.ConfigError, match=f"^{named}: expected "):
         call()
+
+
+def test_a_long_run_of_small_batches_amplifies_a_difference_in_the_last_bit():
+    """The README's "How exact": on batch 1 on the spiral (8, 8, seed s1), two runs whose
+    learning rates differ in their last bit, or the two engines, keep together for 100 epochs,
+    then not."""
+    config = Config(dataset="spiral", shape=(8, 8), batch_size=1, seed="s1")
+    nudged = dataclasses.replace(config, learning_rate=float(np.nextafter(0.03, 1.0)))
+    runs = [nneq.train(config, epochs=150, snapshots=2, engine="numpy"),
+            nneq.train(nudged, epochs=150, snapshots=2, engine="numpy")]
+    if "compiled" in ENGINES:
+        runs.append(nneq.train(config, epochs=150, snapshots=2, engine="compiled"))
+
+    def apart(a: nneq.Model, b: nneq.Model) -> float:
+        return max(float(np.abs(x.weights - y.weights).max()) for x, y in zip(a.layers, b.layers))
+
+    for other in runs[1:]:
+        assert apart(runs[0].at_epoch(100), other.at_epoch(100)) < 1e-12
+        assert apart(runs[0], other) > 1e-3
