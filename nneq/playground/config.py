@@ -70,7 +70,18 @@ def whole_number(setting: str, value: object, *, low: int | None = None,
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    """Every setting the Playground trains with. Invalid values raise ConfigError."""
+    """Every setting the Playground trains with. Invalid values raise ConfigError.
+
+    Choices are matched without regard to case and sequences become tuples:
+
+    >>> config = Config(dataset="XOR", shape=[4, 2], learning_rate=0.01)
+    >>> config.dataset, config.shape, config.seed
+    ('xor', (4, 2), None)
+    >>> Config(noise=70)
+    Traceback (most recent call last):
+    ...
+    nneq.playground.errors.ConfigError: noise=70: expected a number from 0 to 50 (percent)
+    """
 
     dataset: str = "circle"
     features: tuple[str, ...] = ("x1", "x2")

@@ -120,7 +120,17 @@ def _pairs(link: str) -> dict[str, str | None]:
 
 
 def parse_link(link: str) -> LinkSettings:
-    """The configuration a Playground link opens, as the Playground itself would read it."""
+    """The configuration a Playground link opens, as the Playground itself would read it.
+
+    Its `config` holds the settings; `defaulted` names the ones the link left to the
+    Playground's defaults.
+
+    >>> settings = parse_link("https://playground.tensorflow.org/#dataset=xor&networkShape=4,2&seed=0.12345")
+    >>> settings.config.dataset, settings.config.shape, settings.config.seed
+    ('xor', (4, 2), '0.12345')
+    >>> settings.defaulted[:3]
+    ('activation', 'regularization', 'batchSize')
+    """
     pairs = _pairs(link)
     notes: list[str] = []
 
@@ -197,7 +207,14 @@ def parse_link(link: str) -> LinkSettings:
 
 
 def to_link(config: Config, *, show_test: bool = False, discretize: bool = False) -> str:
-    """The Playground link that opens this configuration (and, if asked, its two view options)."""
+    """The Playground link that opens this configuration (and, if asked, its two view options).
+
+    >>> link = to_link(Config(dataset="xor", shape=(2,), seed="a"))
+    >>> link[:64]
+    'https://playground.tensorflow.org/#activation=tanh&regularizatio'
+    >>> parse_link(link).config == Config(dataset="xor", shape=(2,), seed="a")
+    True
+    """
     regression = config.problem == "regression"
     ids = {f.playground_id for name, f in FEATURES.items() if name in config.features}
     values: dict[str, str] = {
