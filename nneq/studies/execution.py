@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nneq.errors import NneqError
+from nneq.errors import ConfigError, NneqError
 from nneq.storage.files import read_text, write_text
 from nneq.studies.cell import CellResult, CellTask, run_cell, task
 from nneq.studies.grid import Cell, cells
@@ -71,10 +71,12 @@ def read_saved(path: Path) -> dict | None:
     try:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as err:
-        raise NneqError(f"{path}: not a study's JSON ({err.msg}); give another --out") from None
+        raise ConfigError("out", str(path), f"a study's JSON to resume, or a new file (this is not "
+                          f"a study's JSON: {err.msg})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(
             data.get("cells"), list):
-        raise NneqError(f"{path}: not a study's JSON; give another --out")
+        raise ConfigError("out", str(path), "a study's JSON to resume, or a new file (this is "
+                          "not a study's JSON)")
     if data.get("version") != VERSION:
         raise NneqError(f"{path}: a study's JSON of version {data.get('version')!r}; this nneq "
                         f"reads version {VERSION}")
