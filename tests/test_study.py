@@ -299,6 +299,10 @@ def test_the_library_runs_a_study_file_and_its_result_equals_the_commands(tmp_pa
         "shape=2,1 noise=0", "shape=2,1 noise=25", "shape=3,1 noise=0", "shape=3,1 noise=25"]
     assert result.study.epochs == 6 and len(result.pairs) == 2
     assert result._repr_markdown_() == result.to_markdown()
+    first = result.cells[0]
+    assert repr(first) == (f"<CellResult 0 'shape=2,1 noise=0': {first.stats.reached} of 3 seeds "
+                           f"reached the target, median test loss {first.stats.loss_test[1]:.3f}, "
+                           f"{first.stats.diverged} diverged>")
     assert type(result.plot(dpi=20)).__name__ == "Figure"
     (tmp_path / "cli").mkdir()
     write(tmp_path / "cli", TINY.replace("epochs = 12", "epochs = 6"))  # the same title, s

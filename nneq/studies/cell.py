@@ -72,9 +72,12 @@ def task(study: Study, cell: Cell, *, models_dir: str | None = None, workers: in
                     study.prediction, study.predicted, models_dir, workers, study.engine)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CellResult:
-    """One finished cell, JSON-ready: its members' numbers, statistics, pattern and curves."""
+    """One finished cell, JSON-ready: its members' numbers, statistics, pattern and curves.
+
+    Its repr is one line (the members and curves run to thousands of numbers).
+    """
 
     index: int
     label: str
@@ -84,6 +87,12 @@ class CellResult:
     stats: CellStats
     top_pattern: dict[str, Any] | None
     curves: dict[str, Any]
+
+    def __repr__(self) -> str:
+        stats = self.stats
+        median = "" if stats.loss_test is None else f", median test loss {stats.loss_test[1]:.3f}"
+        return (f"<CellResult {self.index} {self.label!r}: {stats.reached} of {stats.seeds} seeds "
+                f"reached the target{median}, {stats.diverged} diverged>")
 
     def to_dict(self) -> dict[str, object]:
         """As the study's JSON holds it."""
