@@ -39,6 +39,7 @@ class Provenance:
     accuracy_test: float | None
     diverged_at: int | None
     link: str
+    engine: str | None = None  # the engine that trained it, where the model file says
 
     def to_dict(self) -> dict[str, object]:
         """The facts as JSON-ready fields."""
@@ -46,7 +47,7 @@ class Provenance:
                 "seed": self.seed, "epochs": self.epochs, "loss_train": self.loss_train,
                 "loss_test": self.loss_test, "accuracy_train": self.accuracy_train,
                 "accuracy_test": self.accuracy_test, "diverged": self.diverged_at is not None,
-                "diverged_at": self.diverged_at, "link": self.link}
+                "diverged_at": self.diverged_at, "link": self.link, "engine": self.engine}
 
     def summary(self) -> str:
         """One line: 'xor, 2-4-2-1 tanh, seed 0.12345, 300 epochs: test loss 0.020, accuracy 98.8%'."""
@@ -75,7 +76,8 @@ def provenance(model: Model) -> Provenance:
         dataset=c.dataset, shape="-".join(str(n) for n in c.layer_sizes), activation=c.activation,
         seed=str(c.seed), epochs=model.epochs, loss_train=float(model.loss_train[-1]),
         loss_test=float(model.loss_test[-1]), accuracy_train=accuracy[0],
-        accuracy_test=accuracy[1], diverged_at=model.diverged_at, link=to_link(c))
+        accuracy_test=accuracy[1], diverged_at=model.diverged_at, link=to_link(c),
+        engine=model.engine)
 
 
 # The caption line per output format: each a line its readers take as a caption or a comment.

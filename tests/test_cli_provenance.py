@@ -134,3 +134,37 @@ def test_report_warns_for_the_run_that_learnt_nothing(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     warnings = _warnings(result)
     assert len(warnings) == 1 and warnings[0].startswith(f"{WARNING}bad: the model classifies")
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_the_engine_that_trained_a_model_is_in_its_file_its_summary_and_its_json(
+        tmp_path, monkeypatch, engine):
+    if engine == "compiled":
+        pytest.importorskip("numba")
+    monkeypatch.chdir(tmp_path)
+    done = runner.invoke(app, ["train", "--dataset", "xor", "--shape", "2", "--epochs", "3",
+                               "--seed", "e", "--engine", engine, "--json", "--quiet"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["engine"] == engine
+    assert json.loads(Path("nneq-model.json").read_text())["engine"] == engine
+    assert load("nneq-model.json").engine == engine
+    shown = runner.invoke(app, ["equations", "--format", "json"])
+    assert json.loads(shown.stdout)["model"]["engine"] == engine
+    text = runner.invoke(app, ["train", "--dataset", "xor", "--shape", "2", "--epochs", "3",
+                               "--seed", "e", "--engine", engine, "--quiet"]).output
+    assert text.startswith("trained 3 epochs with the compiled engine:" if engine == "compiled"
+                           else "trained 3 epochs: xor")
+
+
+def test_a_model_file_without_an_engine_loads_and_a_wrong_one_is_refused(tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["train", "--epochs", "2", "--seed", "e", "--quiet"]).exit_code == 0
+    data = json.loads(Path("nneq-model.json").read_text())
+    del data["engine"]
+    Path("old.json").write_text(json.dumps(data))
+    assert load("old.json").engine is None
+    data["engine"] = "gpu"
+    Path("bad.json").write_text(json.dumps(data))
+    refused = runner.invoke(app, ["equations", "bad.json"])
+    assert refused.exit_code == 2 and "engine should be one of numpy, compiled" in refused.output

@@ -66,7 +66,10 @@ def summary(model: Model, out: Path) -> str:
     if accuracy is not None:
         rows.append(("accuracy", f"{accuracy[0]:.1%}", f"{accuracy[1]:.1%}"))
     widths = [max(len(row[k]) for row in rows) for k in range(3)]
-    lines = [f"trained {plural(model.epochs, 'epoch')}: {c.dataset}, {network(c)}, "
+    # The compiled engine is named: on long runs of small batches the two engines' last-bit
+    # differences can grow into different networks (README, "How exact").
+    by = " with the compiled engine" if model.engine == "compiled" else ""
+    lines = [f"trained {plural(model.epochs, 'epoch')}{by}: {c.dataset}, {network(c)}, "
              f"seed {c.seed}"]
     lines += [f"{a:<{widths[0]}}  {b:>{widths[1]}}  {t:>{widths[2]}}".rstrip() for a, b, t in rows]
     lines.append(f"model written to {out}")
@@ -81,6 +84,7 @@ def summary_json(model: Model, out: Path) -> str:
     return json.dumps({
         "config": model.config.to_dict(),
         "epochs": model.epochs,
+        "engine": model.engine,
         "diverged": model.diverged,
         "diverged_at": model.diverged_at,
         "loss_train": float(model.loss_train[-1]),

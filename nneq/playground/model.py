@@ -40,6 +40,9 @@ class Model:
     # The epoch of each loss entry when not every epoch is kept (long runs keep every s-th,
     # see nneq.playground.history); None when the entries are epochs 0, 1, 2, …
     loss_epochs: np.ndarray | None = None
+    # The engine that trained it ("numpy" or "compiled"), None when not recorded (files written
+    # before it was): a long run of small batches can take another path under the other engine.
+    engine: str | None = None
 
     @property
     def epochs(self) -> int:

@@ -166,7 +166,7 @@ class Training:
         diverged_at = int(self.snapshot.diverged_at[member]) or None
         every = len(at) == 0 or int(at[-1]) == len(at) - 1
         return Model(self.configs[member], self.layers(member), loss_train, loss_test,
-                     diverged_at, loss_epochs=None if every else at)
+                     diverged_at, loss_epochs=None if every else at, engine=self.engine.name)
 
 
 Lockstep = Training  # the name sweeps used first

@@ -1,11 +1,12 @@
 """The model file: the contract every later step reads.
 
 The file is JSON: {"format": "nneq-model", "version": 2, "config", "features", "layers",
-"history", "epochs", "diverged", "snapshots"}; layers use the reference layout (weights[i][j]
+"history", "epochs", "diverged", "snapshots", "engine"}; layers use the reference layout (weights[i][j]
 from unit i below to unit j, biases[j], dead[i][j]); history holds the losses by epoch, 0
 before training; snapshots is a list of {"epoch", "layers"} in increasing epoch order (empty
-when none were kept). Version 1 files, written before snapshots existed, have no snapshots
-key and still load.
+when none were kept); engine names the engine that trained it ("numpy" or "compiled"; files
+written before it was recorded lack it). Version 1 files, written before snapshots existed,
+have no snapshots key and still load.
 A long run keeps its history at a stride s (see nneq.playground.history): history then has
 "stride": s, and its entries are the losses after epochs 0, s, 2s, … and after the last epoch.
 """
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # loaded where arrays are built, so that reading a config nee
 
 FORMAT = "nneq-model"
 VERSION = 2
+ENGINES = ("numpy", "compiled")  # the engine that trained the model, an optional key
 
 
 def _layers_json(layers: tuple[Layer, ...]) -> list[dict[str, object]]:
@@ -53,6 +55,7 @@ def to_dict(model: Model) -> dict[str, object]:
         "diverged_at": model.diverged_at,
         "snapshots": [{"epoch": snap.epoch, "layers": _layers_json(snap.layers)}
                       for snap in model.snapshots or ()],
+        **({"engine": model.engine} if model.engine is not None else {}),
     }
 
 
@@ -205,8 +208,11 @@ def from_dict(data: object, *, path: object = "model") -> Model:
     else:
         diverged_at = None
     snapshots = _read_snapshots(data.get("snapshots"), config, epochs, path=path)
+    engine = data.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise _fail(path, f"engine should be one of {', '.join(ENGINES)}")
     return Model(config, layers, losses[0], losses[1], diverged_at, snapshots,
-                 loss_epochs=loss_epochs if stride > 1 else None)
+                 loss_epochs=loss_epochs if stride > 1 else None, engine=engine)
 
 
 def _parsed(path: str | os.PathLike[str]) -> object:
