@@ -339,3 +339,12 @@ def test_the_command_overrides_seeds_and_epochs_for_a_quick_look(tmp_path, monke
     assert (study["seeds"], study["epochs"]) == (2, 3)
     bad = runner.invoke(app, ["study", "s.toml", "--seeds", "0"])
     assert bad.exit_code == 2 and bad.output.startswith("nneq: --seeds=0: expected")
+
+
+def test_a_bad_dpi_is_refused_before_any_work_even_without_a_picture(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY)
+    done = runner.invoke(app, ["study", "s.toml", "--dpi", "0", "--workers", "1", "--quiet",
+                               "--out", "s.json"])
+    assert done.exit_code == 2 and "--dpi" in done.output, done.output
+    assert not (tmp_path / "s.json").exists()

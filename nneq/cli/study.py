@@ -78,10 +78,10 @@ def study_command(
             for other, earlier in named[:k]:
                 if earlier is not None and same_file(target, earlier):
                     raise fail(f"{option} {target} is also {other} {earlier}: give each its own file")
+    from nneq.picture.plot import check_dpi, plot_format
+    check_dpi(dpi)  # a mistake even when no --picture is asked for: said at once
     if picture is not None:
-        from nneq.picture.plot import check_dpi, plot_format
         plot_format(picture)
-        check_dpi(dpi)
     if save_models is not None and save_models.exists() and not save_models.is_dir():
         raise fail(f"--save-models {save_models}: expected a folder, and it is a file")
     saved = read_saved(out) if out is not None else None
