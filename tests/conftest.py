@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import select
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,14 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+# A suite started in the background by a shell without job control inherits SIGINT ignored
+# (and SIGHUP, under nohup), and so would every command the tests start: nneq rightly leaves
+# an ignored signal ignored, and the tests of Ctrl-C and hang-ups would wait for nothing.
+for _signum, _handler in ((signal.SIGINT, signal.default_int_handler),
+                          (getattr(signal, "SIGHUP", None), signal.SIG_DFL)):
+    if _signum is not None and signal.getsignal(_signum) is signal.SIG_IGN:
+        signal.signal(_signum, _handler)
 # The compiled engine runs wherever numba is installed (CI installs it with the dev extra).
 ENGINES = ["numpy"] + (["compiled"] if importlib.util.find_spec("numba") else [])
 # The blog post's predicted tables, beside their run files: the examples are the fixtures.
