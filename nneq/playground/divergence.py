@@ -32,6 +32,11 @@ class Snapshot:
         return cls(params.copy(), dead.copy(), losses.copy(), zeros, zeros.copy())
 
     @property
+    def any_running(self) -> bool:
+        """Whether any member is still finite."""
+        return bool(np.count_nonzero(self.diverged_at) < len(self.diverged_at))
+
+    @property
     def running(self) -> np.ndarray:
         """(S,) whether each member is still finite."""
         running: np.ndarray = self.diverged_at == 0
@@ -49,8 +54,9 @@ class Snapshot:
         if (not np.count_nonzero(self.diverged_at) and np.isfinite(params).all()
                 and (losses is None or np.isfinite(losses).all())):
             kept = self.losses if losses is None else losses
-            return Snapshot(params.copy(), dead.copy(), kept.copy(),
-                            np.full_like(self.epochs, epoch), self.diverged_at)
+            epochs = np.empty_like(self.epochs)
+            epochs.fill(epoch)
+            return Snapshot(params.copy(), dead.copy(), kept.copy(), epochs, self.diverged_at)
         finite = np.isfinite(params).all(axis=1)
         if losses is not None:
             finite &= np.isfinite(losses).all(axis=1)

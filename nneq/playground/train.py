@@ -109,7 +109,7 @@ class Training:
     @property
     def running(self) -> bool:
         """Whether any member is still finite."""
-        return bool(self.snapshot.running.any())
+        return self.snapshot.any_running
 
     def epoch(self) -> np.ndarray | None:
         """Train one epoch; returns the (S, 2) training and test losses after it, if tracked."""
