@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nneq.describe import network
 from nneq.errors import ConfigError
@@ -33,8 +33,27 @@ if TYPE_CHECKING:
 Predicted = str | os.PathLike[str] | port.Model
 
 
+class _Wrapping:
+    """A result that reads every figure of the object it wraps (named by `_wrapped`) as its
+    own, and shows in Jupyter as its Markdown report."""
+
+    _wrapped: ClassVar[str]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, self._wrapped), name)
+
+    def to_markdown(self) -> str:
+        """The Markdown report."""
+        raise NotImplementedError
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
 @dataclass(frozen=True, repr=False)
-class ComparisonResult:
+class ComparisonResult(_Wrapping):
     """A prediction checked against a model: `agree` of `compared` predicted signs agree.
 
     Every figure of the underlying `comparison` (layers, units, terms, the alignment used, and
@@ -51,12 +70,7 @@ class ComparisonResult:
     """
 
     comparison: Comparison
-
-    def __getattr__(self, name: str) -> Any:
-        # Figures the comparison has (agree, compared, layers, chance …) read straight through.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.comparison, name)
+    _wrapped: ClassVar[str] = "comparison"  # agree, compared, layers, chance … read through
 
     @property
     def agree(self) -> int:
@@ -106,9 +120,6 @@ class ComparisonResult:
         c = self.comparison
         return (f"<nneq.ComparisonResult {c.predicted or 'prediction'} against {c.model or 'model'}: "
                 f"{c.agree} of {c.compared} predicted signs agree>")
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
 
 def _learnt(model: port.Model | str | os.PathLike[str]) -> tuple[Model, str]:
@@ -208,7 +219,7 @@ def compare(predicted: Predicted, model: port.Model | str | os.PathLike[str], *,
 
 
 @dataclass(frozen=True, repr=False)
-class SweepResult:
+class SweepResult(_Wrapping):
     """Many seeds of one configuration and the sign patterns they learnt, most frequent first.
 
     `patterns` lists each pattern with its seeds and mean losses, `members` every seed's
@@ -225,11 +236,7 @@ class SweepResult:
     """
 
     sweep: Sweep
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.sweep, name)
+    _wrapped: ClassVar[str] = "sweep"
 
     @property
     def patterns(self) -> tuple[Pattern, ...]:
@@ -271,9 +278,6 @@ class SweepResult:
         return (f"<nneq.SweepResult {len(s.members)} seeds of {c.dataset}, {network(c)}, "
                 f"{s.epochs} epochs: {len(s.patterns)} sign patterns, {len(s.diverged)} diverged>")
 
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
 
 def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: int = 500,
           threshold: float = 0.0, relative: bool = False, predicted: str | os.PathLike[str] | None = None,
@@ -313,7 +317,7 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
 
 
 @dataclass(frozen=True, repr=False)
-class StudyResult:
+class StudyResult(_Wrapping):
     """A study's grid, every cell trained over many seeds, and the paired comparisons.
 
     `cells` holds each cell's settings and statistics (`cells[k].stats`: target share, loss
@@ -334,11 +338,7 @@ class StudyResult:
     """
 
     result: StudyOutcome
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.result, name)
+    _wrapped: ClassVar[str] = "result"
 
     @property
     def cells(self) -> tuple[CellResult, ...]:
@@ -378,9 +378,6 @@ class StudyResult:
         done = "" if r.complete else f" ({len(r.cells)} of {r.total} done)"
         return (f"<nneq.StudyResult {s.title!r}: {r.total} cells of {s.seeds} seeds, "
                 f"{s.epochs} epochs, {len(r.pairs)} paired comparisons{done}>")
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
 
 
 def study(path: str | os.PathLike[str], /, *, seeds: int | None = None, epochs: int | None = None,
