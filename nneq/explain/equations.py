@@ -170,13 +170,25 @@ def pattern_equations(config: Config, signs: Sequence[np.ndarray]) -> tuple[Laye
     return network_equations(config, layers)
 
 
-def _dropped(value: float, *, dead: bool, cut: float) -> str | None:
-    """Why a link is left out (a key of DROPPED), or None when it is kept."""
-    if dead:
-        return "dead"
-    if value == 0:  # no sign to read, and no effect on the sum: as absent as a dead link
-        return "zero"
-    return "threshold" if abs(value) < cut else None
+# Link states for whole arrays of links: kept, or left out for one of DROPPED's reasons.
+STATES = (None, *DROPPED)
+
+
+def link_states(weights: np.ndarray, dead: np.ndarray, *, threshold: float = 0.0,
+                relative: bool = False) -> np.ndarray:
+    """For links (…, n_in, n_out) into units, an index into STATES: 0 where the link counts,
+    else why it is left out, the first that applies of: dead, a weight of exactly zero (no
+    sign to read, and no effect on the sum: as absent as a dead link), under the threshold.
+
+    With `relative` the threshold is that share of its unit's largest live incoming magnitude
+    (0 when none is alive). Sweeps read every member's links at once with it.
+    """
+    size = np.abs(weights)
+    cut: np.ndarray | float = threshold
+    if relative:
+        cut = threshold * np.where(dead, 0.0, size).max(axis=-2, initial=0.0, keepdims=True)
+    states: np.ndarray = np.select([dead, weights == 0, size < cut], [1, 2, 3], 0).astype(np.int8)
+    return states
 
 
 def network_equations(config: Config, layers: Sequence[Layer], *, threshold: float = 0.0,
@@ -190,17 +202,13 @@ def network_equations(config: Config, layers: Sequence[Layer], *, threshold: flo
     for k, layer in enumerate(layers):
         output = k == hidden
         activation = OUTPUT_ACTIVATION[config.problem] if output else config.activation
+        states = link_states(layer.weights, layer.dead, threshold=threshold, relative=relative)
         units = []
         for j in range(layer.weights.shape[1]):
-            column = layer.weights[:, j]
-            alive = ~layer.dead[:, j]
-            largest = float(np.abs(column[alive]).max()) if alive.any() else 0.0
-            cut = threshold * largest if relative else threshold
             terms = []
             for i, source in enumerate(sources[k]):
-                value = float(column[i])
-                terms.append(Term(source, weight_symbol(source, i, is_input=k == 0), value,
-                                  _dropped(value, dead=bool(layer.dead[i, j]), cut=cut)))
+                terms.append(Term(source, weight_symbol(source, i, is_input=k == 0),
+                                  float(layer.weights[i, j]), STATES[states[i, j]]))
             name = unit_name(k + 1, j, sizes[k + 1], output=output)
             units.append(Unit(name, activation, float(layer.biases[j]), tuple(terms)))
         result.append(LayerEquations(layer_title(k + 1, hidden), tuple(units)))

@@ -29,7 +29,7 @@ from nneq.comparison.symmetry import (
     pattern_key,
 )
 from nneq.comparison.tables import Prediction
-from nneq.explain.equations import check_threshold
+from nneq.explain.equations import check_threshold, link_states
 from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.engine import choose_engine
 from nneq.playground.errors import ConfigError
@@ -187,9 +187,8 @@ def stack(config: Config, seeds: list[str], *, track_losses: bool = False,
 def sign_tables(networks: Sequence[Sequence[Layer]], *, threshold: float = 0.0,
                 relative: bool = False) -> list[tuple[np.ndarray, ...]]:
     """Each network's sign matrices, as `equation_signs(network_equations(...))` reads them,
-    for networks of one shape all at once: a link counts 0 when dead, exactly zero, or weaker
-    than the threshold (with `relative`, that share of the largest live incoming magnitude of
-    its unit), and otherwise its sign."""
+    for networks of one shape all at once: a link left out of the equations (`link_states`)
+    counts 0, any other its sign."""
     check_threshold(threshold, relative=relative)
     if not networks:
         return []
@@ -197,12 +196,7 @@ def sign_tables(networks: Sequence[Sequence[Layer]], *, threshold: float = 0.0,
     for k in range(len(networks[0])):
         weights = np.stack([layers[k].weights for layers in networks])  # (S, n_in, n_out)
         dead = np.stack([layers[k].dead for layers in networks])
-        size = np.abs(weights)
-        if relative:  # per unit: the largest live incoming magnitude, 0 with none alive
-            cut = threshold * np.where(dead, 0.0, size).max(axis=1, initial=0.0)[:, None, :]
-        else:
-            cut = np.asarray(threshold)
-        kept = ~dead & (weights != 0) & ~(size < cut)
+        kept = link_states(weights, dead, threshold=threshold, relative=relative) == 0
         tables.append(np.where(kept, np.where(weights < 0, -1, 1), 0).astype(np.int8))
     return [tuple(t[s] for t in tables) for s in range(len(networks))]
 
