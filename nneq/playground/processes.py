@@ -132,14 +132,14 @@ def _stop(processes: Sequence[BaseProcess], conns: Sequence[Connection], now: li
             process.join()
 
 
-def _map_child(fn: Callable[[T], R], item: T, conn: Connection) -> None:
-    _quiet_child()
-    try:
-        result: tuple[str, object] = ("ok", fn(item))
-    except BaseException as err:  # every failure goes back to the parent
-        result = ("error", _failure(err))
-    conn.send(result)
-    conn.close()
+class _Made:
+    """A value made in a worker, handed back when asked for."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def get(self) -> object:
+        return self.value
 
 
 def fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -149,29 +149,11 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """
     if len(items) <= 1 or not can_fork():
         return [fn(item) for item in items]
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    processes, conns = [], []
+    workers = Workers(lambda item: _Made(fn(item)), items)
     try:
-        for item in items[1:]:
-            mine, theirs = context.Pipe(duplex=False)
-            process = context.Process(target=_map_child, args=(fn, item, theirs), daemon=True)
-            process.start()
-            theirs.close()
-            processes.append(process)
-            conns.append(mine)
-        results = [fn(items[0])]
-        results += [_receive(conn) for conn in conns]
+        results: list[R] = workers.call("get")
     finally:
-        for conn in conns:
-            conn.close()
-        for process in processes:
-            if process.is_alive():
-                process.join(timeout=0.5)
-            if process.is_alive():
-                process.terminate()
-                process.join()
+        workers.close()
     return results
 
 
