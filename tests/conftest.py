@@ -38,6 +38,13 @@ POST_LINK = (
 REFERENCE_CASES = sorted(p.stem for p in DATA.glob("v0*.json"))
 
 
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test inside its own temporary folder, which it returns."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 def reference(name: str) -> dict:
     """One reference file, parsed."""
     return json.loads((DATA / f"{name}.json").read_text())

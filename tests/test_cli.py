@@ -32,10 +32,7 @@ def nneq_executable() -> str:
     return found
 
 
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("in_tmp")  # every test in its own folder
 
 
 def test_post_link_trains_the_reference_weights():

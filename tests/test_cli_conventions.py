@@ -24,10 +24,7 @@ ROOT = Path(__file__).parent.parent
 POST = ROOT / "examples" / "post"
 
 
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("in_tmp")  # every test in its own folder
 
 
 def _loaded_by(*args: str) -> set[str]:

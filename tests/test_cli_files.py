@@ -25,10 +25,7 @@ RUN = 'dataset = "xor"\nshape = [2]\nseed = "0.7"\nepochs = 5\n'
 TABLE = "| First Hidden Layer | Equation |\n| --- | --- |\n| h11 | x1w1 - x2w2 |\n| h12 | x1w1 |\n"
 
 
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("in_tmp")  # every test in its own folder
 
 
 @pytest.fixture

@@ -27,10 +27,7 @@ ROOT = Path(__file__).parent.parent
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("in_tmp")  # every test in its own folder
 
 
 def command(*args: str) -> list[str]:

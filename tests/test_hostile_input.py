@@ -22,12 +22,6 @@ TABLE = "| First Hidden Layer | Equation |\n| --- | --- |\n{rows}\n"
 
 
 @pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
 def model(in_tmp) -> Path:
     path = in_tmp / "m.json"
     nneq.save(nneq.train(nneq.Config(dataset="xor", shape=(2,), seed="h"), epochs=2), path)
