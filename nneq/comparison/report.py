@@ -192,12 +192,7 @@ def to_text(c: Comparison) -> str:
     lines.append(f"Learnt but not predicted: {_names(_unpredicted(c))}")
     if c.logic:
         lines += ["", LOGIC_HEADING, *_logic_lines(c)]
-    tables = learnt_tables(c)
-    if tables:
-        lines += ["", LEARNT_HEADING, "", tables]
-    note = flip_note(c)
-    if note:
-        lines += ["", note]
+    lines += _learnt_lines(c)
     lines += ["", LEGEND]
     return "\n".join(lines)
 
@@ -231,6 +226,19 @@ def learnt_tables(c: Comparison) -> str:
     """The aligned learnt equations as Markdown tables in the prediction's notation ('' if none)."""
     layers = aligned_layers(c)
     return markdown_tables(layers) if layers else ""
+
+
+def _learnt_lines(c: Comparison) -> list[str]:
+    """The learnt tables in the prediction's terms and the note on flips, each after a blank
+    line, for the text and the Markdown report alike."""
+    lines: list[str] = []
+    tables = learnt_tables(c)
+    if tables:
+        lines += ["", LEARNT_HEADING, "", tables]
+    note = flip_note(c)
+    if note:
+        lines += ["", note]
+    return lines
 
 
 def flip_note(c: Comparison) -> str | None:
@@ -282,12 +290,7 @@ def to_markdown(c: Comparison) -> str:
         lines += [f"| {s.formula.text()} | {'given' if s.origin == 'given' else s.origin + ' rule'} | "
                   f"{s.train:.2f} | {s.majority_train:.2f} | {s.test:.2f} | "
                   f"{s.majority_test:.2f} | {s.grid:.2f} |" for s in c.logic]
-    tables = learnt_tables(c)
-    if tables:
-        lines += ["", LEARNT_HEADING, "", tables]
-    note = flip_note(c)
-    if note:
-        lines += ["", note]
+    lines += _learnt_lines(c)
     lines += ["", MARKDOWN_LEGEND + " · (0.83): the learnt weight's magnitude"]
     return "\n".join(lines)
 
