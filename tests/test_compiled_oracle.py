@@ -3,8 +3,9 @@
 The oracle shares nothing with the engine but the data and the starting network: it keeps a
 bias, a sum and a count per node, and a weight, a sum, a count and a dead flag per link, and
 runs forwardProp, backProp and updateWeights exactly as nn.ts writes them, in Python floats
-(IEEE doubles, with the same math library's tanh and exp). Adding in the same order, the two
-must agree to the bit: every weight, bias and dead link, and both losses after every epoch.
+(IEEE doubles, with the JavaScript engine's tanh and exp from jsmath). Adding in the same
+order, the two must agree to the bit: every weight, bias and dead link, and both losses after
+every epoch.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import numpy as np
 import pytest
 
+from nneq.playground import jsmath
 from nneq.playground.config import Config
 from nneq.playground.train import training
 
@@ -25,23 +27,23 @@ pytestmark = pytest.mark.skipif("compiled" not in ENGINES, reason="numba is not 
 def output(activation: str, x: float) -> float:
     """nn.ts Activations.*.output."""
     if activation == "tanh":
-        return math.tanh(x)
+        return jsmath.tanh(x)
     if activation == "relu":
         return x if x > 0 or x != x else 0.0  # Math.max(0, x): NaN stays NaN, −0 gives 0
     if activation == "sigmoid":
-        return 1 / (1 + math.exp(-x))
+        return 1 / (1 + jsmath.exp(-x))
     return x
 
 
 def der(activation: str, x: float) -> float:
     """nn.ts Activations.*.der, worked out again from the total input x as nn.ts does."""
     if activation == "tanh":
-        out = math.tanh(x)
+        out = jsmath.tanh(x)
         return 1 - out * out
     if activation == "relu":
         return 0.0 if x <= 0 else 1.0
     if activation == "sigmoid":
-        out = 1 / (1 + math.exp(-x))
+        out = 1 / (1 + jsmath.exp(-x))
         return out * (1 - out)
     return 1.0
 

@@ -6,8 +6,8 @@ order, `forwardProp` (a unit's input starts at its bias and adds w_ij·a_i for i
 every link), and after every batch-size examples `updateWeights` (biases by (lr·A)/count, live
 links by (lr/count)·E, then the regularization step and the L1 dead-link rule). Sums carry from
 one epoch to the next exactly as they do in the Playground, so the carried tail needs no special
-case. Every sum is added in the Playground's order, so results differ from it only where the
-math library's exp and tanh differ from the JavaScript engine's in the last bit.
+case. Every sum is added in the Playground's order, and exp and tanh are the JavaScript
+engine's (`jsmath`), so the results are the Playground's to the bit.
 
 Importing this module imports numba (the `fast` extra). Its compiled code is cached in the
 user's cache directory ($NUMBA_CACHE_DIR if set, else $XDG_CACHE_HOME/nneq/numba or
@@ -31,7 +31,9 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
 
 import numba  # noqa: E402 (numba reads NUMBA_CACHE_DIR when imported)
 import numpy as np  # noqa: E402
+from numba.extending import register_jitable  # noqa: E402
 
+from nneq.playground import jsmath  # noqa: E402
 from nneq.playground.config import Config  # noqa: E402
 from nneq.playground.regularization import REGULARIZATIONS  # noqa: E402
 from nneq.playground.schedule import schedule  # noqa: E402
@@ -50,15 +52,24 @@ njit = numba.njit(cache=True, nogil=True, error_model="numpy")  # IEEE division,
 inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 
+# The JavaScript engine's exp and tanh, compiled into the loop (tanh calls expm1, which is
+# compiled wherever it is called from compiled code).
+# They are left to LLVM to inline: numba's own inlining of functions with several returns
+# warns about them.
+register_jitable(error_model="numpy", inline="always")(jsmath.expm1)
+js_exp = inline(jsmath.exp)
+js_tanh = inline(jsmath.tanh)
+
+
 @inline
 def activation(code: int, z: float) -> float:
     """a = f(z)."""
     if code == TANH:
-        return math.tanh(z)
+        return js_tanh(z)
     if code == RELU:
         return z if z > 0.0 or z != z else 0.0  # max(0, z), NaN kept as JavaScript keeps it
     if code == SIGMOID:
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + js_exp(-z))
     return z
 
 
@@ -121,17 +132,17 @@ def forward_prop(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_a
                 z1 += p[row + U1] * a_i
                 z2 += p[row + U2] * a_i
                 z3 += p[row + U3] * a_i
-            a[here + j] = activation(code, z0)  # a_j = f(z_j)
-            a[here + j + U1] = activation(code, z1)
-            a[here + j + U2] = activation(code, z2)
-            a[here + j + U3] = activation(code, z3)
+            a[here + j], a[here + j + U1], a[here + j + U2], a[here + j + U3] = z0, z1, z2, z3
             j += U4
         while j < n_out:
             z = p[b + j]
             for i in range(n_in):
                 z += p[w + i * n_out + j] * a[below + i]  # z_j += w_ij·a_i, i in order
-            a[here + j] = activation(code, z)
+            a[here + j] = z
             j += U1
+        # a_j = f(z_j), in a pass of its own: one place in the loop where tanh is compiled in
+        for unit in range(n_out):
+            a[here + unit] = activation(code, a[here + unit])
     return float(a[first_unit[last]])
 
 

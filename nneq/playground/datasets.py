@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nneq.playground import jsmath
 from nneq.playground.catalog import DATASET_INFO
 from nneq.playground.rng import SeedRandom
 
@@ -57,8 +58,8 @@ def circle_points(draws: np.ndarray, noise: float) -> Points:
     radius = np.concatenate([_uniform(draws[..., :250, 0], 0, 2.5),
                              _uniform(draws[..., 250:, 0], 3.5, 5)], axis=-1)
     angle = _uniform(draws[..., 1], 0, TWO_PI)
-    x = radius * np.sin(angle)
-    y = radius * np.cos(angle)
+    x = radius * jsmath.sin(angle)
+    y = radius * jsmath.cos(angle)
     dx = x + _uniform(draws[..., 2], -5, 5) * noise
     dy = y + _uniform(draws[..., 3], -5, 5) * noise
     label = np.where(np.sqrt(dx * dx + dy * dy) < 2.5, 1.0, -1.0)
@@ -96,7 +97,7 @@ def _normals(rng: SeedRandom, count: int) -> np.ndarray:
         b = 2 * pairs[:, 1] - 1
         s = a * a + b * b
         keep = s <= 1
-        found.append(np.sqrt((-2 * np.log(s[keep])) / s[keep]) * a[keep])
+        found.append(np.sqrt((-2 * jsmath.log(s[keep])) / s[keep]) * a[keep])
         needed -= int(keep.sum())
     return np.concatenate(found)
 
@@ -117,8 +118,8 @@ def spiral_points(draws: np.ndarray, noise: float) -> Points:
     delta = np.repeat([0.0, np.pi], 250)
     r = (i / 250) * 5
     t = (((1.75 * i) / 250) * 2) * np.pi + delta
-    x = r * np.sin(t) + _uniform(draws[..., 0], -1, 1) * noise
-    y = r * np.cos(t) + _uniform(draws[..., 1], -1, 1) * noise
+    x = r * jsmath.sin(t) + _uniform(draws[..., 0], -1, 1) * noise
+    y = r * jsmath.cos(t) + _uniform(draws[..., 1], -1, 1) * noise
     return Points(x, y, np.broadcast_to(np.repeat([1.0, -1.0], 250), x.shape).copy())
 
 

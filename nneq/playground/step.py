@@ -16,10 +16,11 @@ buffer a unit writes is contiguous. Below, layers are counted from 0 (the links 
 hidden layer) to L − 1 (the links into the output).
 
 The sums over a batch run in BLAS's order, not example by example as the Playground adds
-them, so results agree with it to about 1e-13 rather than bit for bit (the compiled engine
-adds in the Playground's order). A member of a stack gets exactly the bits a single run gets:
-every product has the same operands in the same memory layout (δᵀ is a transposed view in
-both; BLAS may round a product differently when one side copies it and the other does not).
+them, and tanh and exp are numpy's, so results agree with it to about 1e-13 rather than bit
+for bit (the compiled engine adds in the Playground's order with its math library). A member
+of a stack gets exactly the bits a single run gets: every product has the same operands in
+the same memory layout (δᵀ is a transposed view in both; BLAS may round a product
+differently when one side copies it and the other does not).
 """
 
 from __future__ import annotations

@@ -185,10 +185,10 @@ def train(config: Config, *, epochs: int = 500,
 
     `engine` is "numpy", "compiled" (needs the `fast` extra) or "auto", which picks the
     compiled engine only when it is installed and the run is long enough to pay for loading
-    it. Both give the Playground's numbers (within 1e-13). A config without a seed gets a
-    fresh Playground-style one, as the Playground does; the model records it, so the run can
-    be repeated. `snapshots` > 0 keeps the layers at that many evenly spaced epochs, plus the
-    first and the last, in `model.snapshots`.
+    it. Both give the Playground's numbers: the compiled engine to the bit, numpy within
+    1e-13. A config without a seed gets a fresh Playground-style one, as the Playground does;
+    the model records it, so the run can be repeated. `snapshots` > 0 keeps the layers at
+    that many evenly spaced epochs, plus the first and the last, in `model.snapshots`.
 
     >>> model = train(Config(dataset="xor", seed="doc"), epochs=20, engine="numpy")
     >>> model.epochs
