@@ -58,8 +58,9 @@ def circle_points(draws: np.ndarray, noise: float) -> Points:
     radius = np.concatenate([_uniform(draws[..., :250, 0], 0, 2.5),
                              _uniform(draws[..., 250:, 0], 3.5, 5)], axis=-1)
     angle = _uniform(draws[..., 1], 0, TWO_PI)
-    x = radius * jsmath.sin(angle)
-    y = radius * jsmath.cos(angle)
+    sin, cos = jsmath.sincos(angle)
+    x = radius * sin
+    y = radius * cos
     dx = x + _uniform(draws[..., 2], -5, 5) * noise
     dy = y + _uniform(draws[..., 3], -5, 5) * noise
     label = np.where(np.sqrt(dx * dx + dy * dy) < 2.5, 1.0, -1.0)
@@ -118,8 +119,9 @@ def spiral_points(draws: np.ndarray, noise: float) -> Points:
     delta = np.repeat([0.0, np.pi], 250)
     r = (i / 250) * 5
     t = (((1.75 * i) / 250) * 2) * np.pi + delta
-    x = r * jsmath.sin(t) + _uniform(draws[..., 0], -1, 1) * noise
-    y = r * jsmath.cos(t) + _uniform(draws[..., 1], -1, 1) * noise
+    sin, cos = jsmath.sincos(t)
+    x = r * sin + _uniform(draws[..., 0], -1, 1) * noise
+    y = r * cos + _uniform(draws[..., 1], -1, 1) * noise
     return Points(x, y, np.broadcast_to(np.repeat([1.0, -1.0], 250), x.shape).copy())
 
 
