@@ -99,6 +99,9 @@ class Batch:
         self.forward_steps: tuple[tuple[Product, np.ndarray, np.ndarray, Forward], ...] = ()
         self.backward_steps: tuple[tuple[Product, np.ndarray, np.ndarray, np.ndarray], ...] = ()
         self.sum_steps: tuple[tuple[Product, np.ndarray, np.ndarray], ...] = ()
+        # a training pass's calls, with and without the update (NumpyEngine._compile)
+        self.calls: tuple[tuple[Callable[..., object], tuple[object, ...]], ...] = ()
+        self.backward_calls: tuple[tuple[Callable[..., object], tuple[object, ...]], ...] = ()
 
     def bind(self, PT: list[np.ndarray], W: list[np.ndarray], G: list[np.ndarray],
              f: list[Forward], *, stacked: bool) -> Batch:
@@ -185,7 +188,8 @@ class NumpyEngine:
             return Batch(x_train[..., rows, :], y_train[..., rows], layout,
                          rate=config.learning_rate, scratch=scratch[m])
 
-        made = {id(rows): batch(rows).bind(self.PT, self.W, self.G, self._f, stacked=bool(lead))
+        made = {id(rows): self._compile(batch(rows).bind(self.PT, self.W, self.G, self._f,
+                                                        stacked=bool(lead)))
                 for rows in (*plan.first, *plan.later)}
         self.first_epoch = [made[id(rows)] for rows in plan.first]
         self.later_epochs = [made[id(rows)] for rows in plan.later]
@@ -206,42 +210,50 @@ class NumpyEngine:
             f(a, a)  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
         return b.a_out
 
+    def _compile(self, b: Batch) -> Batch:
+        """Write out the batch's steps as calls with their operands bound, in order: training
+        then runs them one after another, with no branches or unpacking (which cost as much as
+        a tiny numpy call)."""
+        mul, sub = np.multiply, np.subtract
+        calls: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+        for p_t_times, inputs, a, f in b.forward_steps:
+            calls += [(p_t_times, (inputs, a)),  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
+                      (f, (a, a))]  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
+        # f′ from the outputs a = f(z): one call for every unit when all share it.
+        if self._same_slope:
+            calls.append((self._out_slope, (b.a_flat, b.slope_flat)))
+        else:
+            calls += [(self._hidden_slope, (b.hidden_a, b.hidden_slope)),
+                      (self._out_slope, (b.a_out, b.slope_out))]
+        calls.append((sub, (b.a_out, b.y, b.delta_out)))  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
+        if self._output_has_slope:
+            calls.append((mul, (b.delta_out, b.slope_out, b.delta_out)))
+        for w_times, upper, delta, slope in b.backward_steps:
+            calls += [(w_times, (upper, delta)),  # δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′
+                      (mul, (delta, slope, delta))]
+        for inputs_times, delta_t, g in b.sum_steps:
+            calls.append((inputs_times, (delta_t, g)))  # Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
+        b.backward_calls = tuple(calls)
+        step = self.grad
+        calls.append((mul, (step, b.scale, step)))  # (lr/m)·Σ
+        if self.rule is None:
+            calls.append((sub, (self.flat_params, step, self.flat_params)))  # w − (lr/m)·Σ
+        else:
+            calls.append((self._regularize, (step, self.rule)))
+        b.calls = tuple(calls)
+        return b
+
     def train(self, batches: Sequence[Batch], *, update: bool = True) -> None:
         """Forward, backward and (unless `update` is False) update, for each batch in turn.
 
         Backward: δ of every unit over the batch, then Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ into `grad`.
         Update: the mean-gradient step, then the regularization's, on every parameter at once.
+        The calls are the batch's, written out once by `_compile`.
         """
-        mul, sub = np.multiply, np.subtract
-        same_slope, slope, hidden_slope = self._same_slope, self._out_slope, self._hidden_slope
-        output_has_slope, rule = self._output_has_slope, self.rule
-        params, step = self.flat_params, self.grad
         with np.errstate(all="ignore"):
             for b in batches:
-                for p_t_times, inputs, a, f in b.forward_steps:
-                    p_t_times(inputs, a)  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
-                    f(a, a)  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
-                # f′ from the outputs a = f(z): one call for every unit when all share it.
-                if same_slope:
-                    slope(b.a_flat, b.slope_flat)
-                else:
-                    hidden_slope(b.hidden_a, b.hidden_slope)
-                    slope(b.a_out, b.slope_out)
-                sub(b.a_out, b.y, b.delta_out)  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
-                if output_has_slope:
-                    mul(b.delta_out, b.slope_out, b.delta_out)
-                for w_times, upper, delta, s in b.backward_steps:
-                    w_times(upper, delta)  # δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) · f′
-                    mul(delta, s, delta)
-                for inputs_times, delta_t, g in b.sum_steps:
-                    inputs_times(delta_t, g)  # Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ
-                if not update:
-                    continue
-                mul(step, b.scale, step)  # (lr/m)·Σ
-                if rule is None:
-                    sub(params, step, params)  # w″ = w′ = w − (lr/m)·Σ
-                else:
-                    self._regularize(step, rule)
+                for call, operands in (b.calls if update else b.backward_calls):
+                    call(*operands)
 
     def _regularize(self, step: np.ndarray, rule: Regularization) -> None:
         """w′ = w − (lr/m)·Σ, then the regularization's step w″ = w′ − (lr·λ)·ρ(w)."""
@@ -257,13 +269,13 @@ class NumpyEngine:
 
     def gradient(self, b: Batch) -> np.ndarray:
         """The mean gradient of ½·e² over the batch for every parameter, (…, total)."""
-        self.train([b], update=False)
+        self.train([b if b.calls else self._compile(b)], update=False)
         mean: np.ndarray = self.grad / b.size
         return mean
 
     def step(self, b: Batch) -> None:
         """One update from one batch: forward, backward, update."""
-        self.train([b])
+        self.train([b if b.calls else self._compile(b)])
 
     def epoch(self, first: bool) -> None:
         """Every update of one epoch (the first, or any later one)."""
