@@ -10,21 +10,28 @@ case. Every sum is added in the Playground's order, and exp and tanh are the Jav
 engine's (`jsmath`), so the results are the Playground's to the bit.
 
 Importing this module imports numba (the `fast` extra). Its compiled code is cached in the
-user's cache directory ($NUMBA_CACHE_DIR if set, else $XDG_CACHE_HOME/nneq/numba or
-~/.cache/nneq/numba), never inside the package.
+user's cache directory ($NUMBA_CACHE_DIR if set, else a folder under $XDG_CACHE_HOME/nneq/numba
+or ~/.cache/nneq/numba), never inside the package.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import zlib
 from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """Where numba keeps the compiled kernels: the user's cache directory, not the package."""
+    """Where numba keeps the compiled kernels: the user's cache directory, not the package.
+
+    One folder per version of the code compiled: numba notices when this file changes, but
+    not jsmath.py, whose exp and tanh the kernels compile in.
+    """
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nneq" / "numba"
+    here = Path(__file__).parent
+    version = zlib.crc32((here / "compiled.py").read_bytes() + (here / "jsmath.py").read_bytes())
+    return Path(base) / "nneq" / "numba" / f"{version:08x}"
 
 
 os.environ.setdefault("NUMBA_CACHE_DIR", str(cache_dir()))
