@@ -176,3 +176,22 @@ def test_a_bad_engine_is_refused_in_one_line(tmp_path, monkeypatch):
 
 def test_training_refuses_auto_without_epochs_by_taking_numpy():
     assert training(POST, engine="auto").engine.name == "numpy"
+
+
+def test_the_numpy_engine_trains_only_batches_bound_to_its_own_parameters():
+    """A batch bound to an engine's parameters trains there (its calls written out when first
+    trained); one bound to another engine, or made for the losses' forward passes, is refused."""
+    from nneq.playground.step import Batch
+
+    config = Config(dataset="xor", shape=(3,), seed="own")
+    engine, other = training(config).engine, training(config).engine
+    ready = engine.later_epochs[0]
+    fresh = Batch(ready.x, ready.labels, engine.layout, rate=config.learning_rate).bind(
+        engine.PT, engine.W, engine.G, engine._f, stacked=False)
+    engine.train([fresh])
+    other.train([other.later_epochs[0]])
+    np.testing.assert_array_equal(engine.params, other.params)  # the same step as its own batch
+    with pytest.raises(ValueError, match="another engine"):
+        other.train([ready])
+    with pytest.raises(ValueError, match="forward passes only"):
+        engine.step(engine._loss_passes()[0])

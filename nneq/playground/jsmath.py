@@ -6,9 +6,10 @@ or rational approximation, each step one IEEE-rounded operation. The C library r
 differently in the last bit for a few percent of arguments. Doing the same steps in the same
 order gives the same bits, which is what this module does.
 
-- `sin`, `cos` and `log` work on numpy arrays, element by element: the datasets and the sin
-  features use them. Each branch of the original is computed for every element and the right
-  one chosen, which gives the same bits as taking the branch.
+- `sin`, `cos`, `sincos` (both from one reduction) and `log` work on numpy arrays, element
+  by element: the datasets and the sin features use them. Each branch of the original is
+  computed for every element and the right one chosen, which gives the same bits as taking
+  the branch.
 - `exp`, `expm1` and `tanh` work on one Python float, with branches, so that numba can compile
   them into the compiled engine's loop; they also run as plain Python.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,6 +47,8 @@ _INVLN2 = 1.44269504088896338700e+00
 _O_THRESHOLD = 7.09782712893383973096e+02  # exp(x) overflows above this
 _U_THRESHOLD = -7.45133219101941108420e+02  # and underflows to 0 below this
 _E = 2.718281828459045
+_TWO_M28 = 2.0**-28  # below it, exp(x) is 1 + x and tanh(x) is x to the last bit
+_TWO_M54 = 2.0**-54  # below it, expm1(x) is x
 _HALF_LN2 = _above(0x3FD62E43)  # |x| from here (just above ln2/2) needs reducing
 _THREE_HALVES_LN2 = _above(0x3FF0A2B2)  # below this, k is ±1
 _EXP_LARGE = _above(0x40862E42)  # about 709.78
@@ -69,6 +73,7 @@ def exp(x: float) -> float:
     >>> exp(1.0), exp(0.0), exp(-800.0)
     (2.718281828459045, 1.0, 0.0)
     """
+    x = float(x)  # a double, whatever number type it came as
     if x != x:
         return x + x
     ax = abs(x)
@@ -95,7 +100,7 @@ def exp(x: float) -> float:
             hi = x - t * _LN2_HI  # exact: k·_LN2_HI has enough trailing zeros
             lo = t * _LN2_LO
         x = hi - lo
-    elif ax < 3.725290298461914e-09:  # |x| < 2^-28
+    elif ax < _TWO_M28:
         return 1.0 + x
     t = x * x
     c = x - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
@@ -104,8 +109,8 @@ def exp(x: float) -> float:
     y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi)
     if -1021 <= k <= 1023:
         return y * float(_POW2[k + 1074])  # exact
-    # Subnormal or overflowing: rounded once, as the original's product by 2^k (or by
-    # 2^(k+1000), then 2^-1000) rounds it.
+    # A subnormal result (k < −1021), rounded once as the original's product by 2^(k+1000)
+    # and then 2^-1000 rounds it, or k = 1024, where y·2^1024 is the original's y·2·2^1023.
     return math.ldexp(y, k)
 
 
@@ -115,6 +120,7 @@ def expm1(x: float) -> float:
     >>> expm1(1e-20), expm1(-50.0)
     (1e-20, -1.0)
     """
+    x = float(x)
     if x != x:
         return x + x
     ax = abs(x)
@@ -141,7 +147,7 @@ def expm1(x: float) -> float:
             lo = t * _LN2_LO
         x = hi - lo
         c = (hi - x) - lo  # what rounding x lost
-    elif ax < 5.551115123125783e-17:  # |x| < 2^-54
+    elif ax < _TWO_M54:
         return x
     # expm1(r) = r + r²/2 + r³/2·(3 − (R1 + R1·r/2))/(6 − r·(3 − R1·r/2))
     hfx = 0.5 * x
@@ -176,13 +182,14 @@ def tanh(x: float) -> float:
     >>> tanh(0.5), tanh(30.0), tanh(-0.0)
     (0.46211715726000974, 1.0, -0.0)
     """
+    x = float(x)
     if x != x:
         return x + x
     ax = abs(x)
     if ax == _INF:
         return 1.0 if x > 0.0 else -1.0
     if ax < 22.0:
-        if ax < 3.725290298461914e-09:  # |x| < 2^-28: tanh(x) = x to the last bit
+        if ax < _TWO_M28:
             return x
         large = ax >= 1.0
         t = expm1(2.0 * ax if large else -2.0 * ax)
@@ -233,6 +240,16 @@ _TINY_TRIG = 7.450580596923828e-09  # 2^-27: below it sin x = x and cos x = 1
 _BLOCK = 4096
 
 
+def _blockwise(f: Callable[[np.ndarray], tuple[np.ndarray, ...]], x: np.ndarray
+               ) -> tuple[np.ndarray, ...]:
+    """f of a flat array, _BLOCK elements at a time (its temporaries then stay in the
+    processor's cache), its results joined."""
+    if x.size <= _BLOCK:
+        return f(x)
+    parts = [f(x[i:i + _BLOCK]) for i in range(0, x.size, _BLOCK)]
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
 def _high(x: np.ndarray) -> np.ndarray:
     """The upper 32 bits of each double, as the signed integers the original reads."""
     return np.ascontiguousarray(x).view(np.int64) >> 32
@@ -243,10 +260,10 @@ def _exponent(x: np.ndarray) -> np.ndarray:
     return (_high(x) >> 20) & 0x7FF
 
 
-def _reduce(ax: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _reduce(ax: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """ax = n·π/2 + (y0 + y1) with |y0 + y1| ≤ π/4, for 0 ≤ ax < 2^20·π/2 (fdlibm's
-    __ieee754_rem_pio2). Returns n, y0 and y1 (0 where no reduction is needed, and 0, 0, 0
-    beyond 2^20·π/2, where the caller takes another value)."""
+    __ieee754_rem_pio2). Returns n, y0, y1 (0 where no reduction is needed, and 0, 0, 0
+    beyond 2^20·π/2, where the caller takes another value) and where it reduced."""
     inside = ax < _MEDIUM
     a = np.where(inside, ax, 0.0)
     # n = round(a·2/π), then a − n·π/2 with as much of π/2 as needed
@@ -281,23 +298,25 @@ def _reduce(ax: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = np.where(small, 0, np.where(one, 1, n))
     y0 = np.where(small, a, np.where(one, head, y0))
     y1 = np.where(small, 0.0, np.where(one, (z - head) - tail, y1))
-    return n, y0, y1
+    return n, y0, y1, ~small
 
 
-def _kernel_sin(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """sin(x + y) on [−π/4, π/4], y the tail of a reduced argument (0 if none)."""
+def _kernel_sin(x: np.ndarray, y: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+    """sin(x + y) on [−π/4, π/4], y the tail of an argument where it was `reduced`."""
     z = x * x
     v = z * x
     r = _S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))
     out = x - ((z * (0.5 * y - v * r) - y) - v * _S1)  # sin(x + y) ≈ sin x + (1 − x²/2)·y
-    # Without a tail the original takes x + x³·(S1 + x²·r), which rounds differently.
-    plain = y == 0
+    # An argument that needed no reduction has no tail, and the original then takes
+    # x + x³·(S1 + x²·r), which rounds differently.
+    plain = ~reduced
     out[plain] = x[plain] + v[plain] * (_S1 + z[plain] * r[plain])
     return np.where(np.abs(x) < _TINY_TRIG, x, out)
 
 
 def _kernel_cos(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """cos(x + y) on [−π/4, π/4]."""
+    """cos(x + y) on [−π/4, π/4]. Its thresholds are the original's, on the upper 32 bits
+    of |x|: 0x3E400000 is 2^-27, 0x3FD33333 about 0.3, 0x3FE90000 0.78125."""
     high = _high(x) & 0x7FFFFFFF
     z = x * x
     r = z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
@@ -318,14 +337,15 @@ def sincos(x: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     ([0.8414709848078965, -0.9092974268256817], [0.5403023058681398, -0.4161468365471424])
     """
     shape = np.shape(x)
-    x = np.asarray(x, dtype=np.float64).ravel()
-    if x.size > _BLOCK:  # a block at a time, so that the temporaries stay in the cache
-        parts = [sincos(x[i:i + _BLOCK]) for i in range(0, x.size, _BLOCK)]
-        return (np.concatenate([p[0] for p in parts]).reshape(shape),
-                np.concatenate([p[1] for p in parts]).reshape(shape))
+    sine, cosine = _blockwise(_sincos, np.asarray(x, dtype=np.float64).ravel())
+    return sine.reshape(shape), cosine.reshape(shape)
+
+
+@np.errstate(all="ignore")  # steps not taken may underflow or overflow; JavaScript is quiet
+def _sincos(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ax = np.abs(x)
-    n, y0, y1 = _reduce(ax)
-    ks, kc = _kernel_sin(y0, y1), _kernel_cos(y0, y1)
+    n, y0, y1, reduced = _reduce(ax)
+    ks, kc = _kernel_sin(y0, y1, reduced), _kernel_cos(y0, y1)
     # sin(n·π/2 + y) is sin y, cos y, −sin y, −cos y for n mod 4 = 0, 1, 2, 3, and cos is
     # sin one quadrant on. sin is odd and cos even, so a negative x changes the sign of sin.
     odd, half = (n & 1).astype(bool), (n & 2).astype(bool)
@@ -335,9 +355,8 @@ def sincos(x: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     cosine = np.where(half != odd, -cosine, cosine)
     outside = np.flatnonzero(~(ax < _MEDIUM))  # beyond the reduction done here, ±inf, NaN
     if outside.size:
-        with np.errstate(invalid="ignore"):  # sin(±inf) is NaN, quietly as in JavaScript
-            sine[outside], cosine[outside] = np.sin(x[outside]), np.cos(x[outside])
-    return sine.reshape(shape), cosine.reshape(shape)
+        sine[outside], cosine[outside] = np.sin(x[outside]), np.cos(x[outside])
+    return sine, cosine
 
 
 def sin(x: np.ndarray | float) -> np.ndarray:
@@ -359,6 +378,7 @@ def cos(x: np.ndarray | float) -> np.ndarray:
 
 
 _TWO54 = 1.80143985094819840000e+16
+_MIN_NORMAL = 2.0**-1022
 # log(1 + f) = 2s + s·R(s²), s = f/(2 + f), with R ≈ Lg1·z + … + Lg7·z⁷ on s ≤ 0.1716
 _LG1 = 6.666666666666735130e-01
 _LG2 = 3.999999999940941908e-01
@@ -376,42 +396,42 @@ def log(x: np.ndarray | float) -> np.ndarray:
     >>> float(log(2.0)), float(log(0.3))
     (0.6931471805599453, -1.2039728043259361)
     """
-    shape = np.shape(x)
-    x = np.asarray(x, dtype=np.float64).ravel()
-    if x.size > _BLOCK:
-        blocks = [log(x[i:i + _BLOCK]) for i in range(0, x.size, _BLOCK)]
-        return np.concatenate(blocks).reshape(shape)
-    with np.errstate(all="ignore"):  # the branches not taken may overflow; JavaScript is quiet
-        subnormal = (x > 0) & (x < 2.2250738585072014e-308)
-        scaled = np.where(subnormal, x * _TWO54, x)
-        bits = np.ascontiguousarray(scaled).view(np.int64)
-        hx = bits >> 32
-        k = np.where(subnormal, -54, 0) + (hx >> 20) - 1023
-        hx = hx & 0x000FFFFF
-        i = (hx + 0x95F64) & 0x100000  # 1 + f ≥ √2: halve it, one more power of 2
-        m = (((hx | (i ^ 0x3FF00000)) << 32) | (bits & 0xFFFFFFFF)).view(np.float64)
-        k = k + (i >> 20)
-        f = m - 1.0
-        dk = k.astype(np.float64)
-        # |f| < 2^-20: log(1 + f) ≈ f − f²/2 + f³/3
-        tiny_r = f * f * (0.5 - 0.33333333333333333 * f)
-        tiny = np.where(k == 0, f - tiny_r, dk * _LN2_HI - ((tiny_r - dk * _LN2_LO) - f))
-        tiny = np.where(f == 0.0, np.where(k == 0, 0.0, dk * _LN2_HI + dk * _LN2_LO), tiny)
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
-        hfsq = 0.5 * f * f
-        wide = ((hx - 0x6147A) | (0x6B851 - hx)) > 0  # f far enough from 0: keep f²/2 apart
-        wide_out = np.where(k == 0, f - (hfsq - s * (hfsq + r)),
-                            dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f))
-        narrow_out = np.where(k == 0, f - s * (f - r),
-                              dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f))
-        out = np.where(wide, wide_out, narrow_out)
-        out = np.where((0x000FFFFF & (2 + hx)) < 3, tiny, out)
-        out = np.where(x == 0, -_INF, np.where(x < 0, np.nan, out))
-        out = np.where(np.isfinite(x) | (x < 0), out, x + x)  # +inf and NaN
-    return out.reshape(shape)
+    (out,) = _blockwise(_log, np.asarray(x, dtype=np.float64).ravel())
+    return out.reshape(np.shape(x))
+
+
+@np.errstate(all="ignore")  # steps not taken may underflow or overflow; JavaScript is quiet
+def _log(x: np.ndarray) -> tuple[np.ndarray]:
+    subnormal = (x > 0) & (x < _MIN_NORMAL)
+    scaled = np.where(subnormal, x * _TWO54, x)
+    bits = np.ascontiguousarray(scaled).view(np.int64)
+    hx = bits >> 32
+    k = np.where(subnormal, -54, 0) + (hx >> 20) - 1023
+    hx = hx & 0x000FFFFF
+    i = (hx + 0x95F64) & 0x100000  # 1 + f ≥ √2: halve it, one more power of 2
+    m = (((hx | (i ^ 0x3FF00000)) << 32) | (bits & 0xFFFFFFFF)).view(np.float64)
+    k = k + (i >> 20)
+    f = m - 1.0
+    dk = k.astype(np.float64)
+    # |f| < 2^-20: log(1 + f) ≈ f − f²/2 + f³/3
+    tiny_r = f * f * (0.5 - 0.33333333333333333 * f)
+    tiny = np.where(k == 0, f - tiny_r, dk * _LN2_HI - ((tiny_r - dk * _LN2_LO) - f))
+    tiny = np.where(f == 0.0, np.where(k == 0, 0.0, dk * _LN2_HI + dk * _LN2_LO), tiny)
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+    hfsq = 0.5 * f * f
+    wide = ((hx - 0x6147A) | (0x6B851 - hx)) > 0  # f far enough from 0: keep f²/2 apart
+    wide_out = np.where(k == 0, f - (hfsq - s * (hfsq + r)),
+                        dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f))
+    narrow_out = np.where(k == 0, f - s * (f - r),
+                          dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f))
+    out = np.where(wide, wide_out, narrow_out)
+    out = np.where((0x000FFFFF & (2 + hx)) < 3, tiny, out)
+    out = np.where(x == 0, -_INF, np.where(x < 0, np.nan, out))
+    out = np.where(np.isfinite(x) | (x < 0), out, x + x)  # +inf and NaN
+    return (out,)
 
 
 __all__ = ["cos", "exp", "expm1", "log", "sin", "sincos", "tanh"]

@@ -99,9 +99,11 @@ class Batch:
         self.forward_steps: tuple[tuple[Product, np.ndarray, np.ndarray, Forward], ...] = ()
         self.backward_steps: tuple[tuple[Product, np.ndarray, np.ndarray, np.ndarray], ...] = ()
         self.sum_steps: tuple[tuple[Product, np.ndarray, np.ndarray], ...] = ()
-        # a training pass's calls, with and without the update (NumpyEngine._compile)
+        # a training pass's calls, with and without the update, and the engine whose
+        # parameters they are bound to (NumpyEngine._compile); binding again clears them
         self.calls: tuple[tuple[Callable[..., object], tuple[object, ...]], ...] = ()
         self.backward_calls: tuple[tuple[Callable[..., object], tuple[object, ...]], ...] = ()
+        self.owner: object = None
 
     def bind(self, PT: list[np.ndarray], W: list[np.ndarray], G: list[np.ndarray],
              f: list[Forward], *, stacked: bool) -> Batch:
@@ -113,6 +115,8 @@ class Batch:
         """
         def times(left: np.ndarray) -> Product:
             return functools.partial(np.matmul, left) if stacked else left.dot
+
+        self.calls, self.backward_calls, self.owner = (), (), None
 
         self.forward_steps = tuple((times(p_t), inputs, a, g)
                                    for p_t, inputs, a, g in zip(PT, self.inputs, self.a, f,
@@ -214,6 +218,8 @@ class NumpyEngine:
         """Write out the batch's steps as calls with their operands bound, in order: training
         then runs them one after another, with no branches or unpacking (which cost as much as
         a tiny numpy call)."""
+        if not b.delta:
+            raise ValueError("this batch was made for forward passes only and cannot train")
         mul, sub = np.multiply, np.subtract
         calls: list[tuple[Callable[..., object], tuple[object, ...]]] = []
         for p_t_times, inputs, a, f in b.forward_steps:
@@ -241,6 +247,7 @@ class NumpyEngine:
         else:
             calls.append((self._regularize, (step, self.rule)))
         b.calls = tuple(calls)
+        b.owner = self
         return b
 
     def train(self, batches: Sequence[Batch], *, update: bool = True) -> None:
@@ -248,10 +255,14 @@ class NumpyEngine:
 
         Backward: δ of every unit over the batch, then Σ⁽ˡ⁾ = [1; a⁽ˡ⁻¹⁾] δ⁽ˡ⁾ᵀ into `grad`.
         Update: the mean-gradient step, then the regularization's, on every parameter at once.
-        The calls are the batch's, written out once by `_compile`.
+        The calls are the batch's, written out once by `_compile` for this engine.
         """
         with np.errstate(all="ignore"):
             for b in batches:
+                if b.owner is not self:
+                    if b.owner is not None:
+                        raise ValueError("this batch is bound to another engine's parameters")
+                    self._compile(b)
                 for call, operands in (b.calls if update else b.backward_calls):
                     call(*operands)
 
@@ -269,13 +280,13 @@ class NumpyEngine:
 
     def gradient(self, b: Batch) -> np.ndarray:
         """The mean gradient of ½·e² over the batch for every parameter, (…, total)."""
-        self.train([b if b.calls else self._compile(b)], update=False)
+        self.train([b], update=False)
         mean: np.ndarray = self.grad / b.size
         return mean
 
     def step(self, b: Batch) -> None:
         """One update from one batch: forward, backward, update."""
-        self.train([b if b.calls else self._compile(b)])
+        self.train([b])
 
     def epoch(self, first: bool) -> None:
         """Every update of one epoch (the first, or any later one)."""
