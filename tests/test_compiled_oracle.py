@@ -193,6 +193,11 @@ CASES = {
         dataset="circle", features=("x1", "x2", "x1^2", "x2^2"), shape=(4, 8, 8),
         activation="relu", batch_size=1, regularization="L2", reg_rate=0.003,
         learning_rate=0.01, train_percent=10, seed="o6"),
+    "tanh 3-2, batch 33: two forward blocks a batch and a carried tail": Config(
+        dataset="circle", shape=(3, 2), batch_size=33, train_percent=30, seed="o8"),
+    "sigmoid 5, batch 32: one forward block a batch": Config(
+        dataset="xor", shape=(5,), activation="sigmoid", batch_size=32, train_percent=40,
+        seed="o9"),
     "tanh regression that diverges": Config(
         dataset="reg-gauss", shape=(8, 8), learning_rate=10, batch_size=3, train_percent=10,
         seed="o7"),

@@ -7,7 +7,9 @@ every link), and after every batch-size examples `updateWeights` (biases by (lr�
 links by (lr/count)·E, then the regularization step and the L1 dead-link rule). Sums carry from
 one epoch to the next exactly as they do in the Playground, so the carried tail needs no special
 case. Every sum is added in the Playground's order, and exp and tanh are the JavaScript
-engine's (`jsmath`), so the results are the Playground's to the bit.
+engine's (`jsmath`), so the results are the Playground's to the bit. Forward passes made with
+the same parameters (a batch's examples before its update, and the losses') go through a block
+of examples at a time, each example's sums still in that order.
 
 Importing this module imports numba (the `fast` extra). Its compiled code is cached in the
 user's cache directory ($NUMBA_CACHE_DIR if set, else a folder under $XDG_CACHE_HOME/nneq/numba
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -151,6 +155,39 @@ def forward_prop(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_a
         for unit in range(n_out):
             a[here + unit] = activation(code, a[here + unit])
     return float(a[first_unit[last]])
+
+
+# Forward passes with the same parameters (the losses', and a batch's before its update) are
+# independent of each other: a block of examples goes through side by side, so that their tanh
+# calls overlap and their sums run in vector registers.
+FORWARD_BLOCK = 32
+
+
+@inline
+def forward_block(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_at: np.ndarray,
+                  first_unit: np.ndarray, hidden: int, output: int, x: np.ndarray, start: int,
+                  count: int, a: np.ndarray) -> None:
+    """forwardProp for examples start … start + count − 1 of x at once, a[unit, example]:
+    each example's z_j is added in forward_prop's order, so it gets the same bits."""
+    for e in range(count):
+        for i in range(sizes[0]):
+            a[i, e] = x[start + e, i]
+    last = len(sizes) - 1
+    for layer in range(1, last + 1):
+        n_in, n_out = sizes[layer - 1], sizes[layer]
+        b, w = bias_at[layer], weight_at[layer]
+        below, here = first_unit[layer - 1], first_unit[layer]
+        code = hidden if layer < last else output
+        for j in range(n_out):
+            for e in range(count):
+                a[here + j, e] = p[b + j]  # z_j starts at the bias
+            for i in range(n_in):
+                weight = p[w + i * n_out + j]
+                for e in range(count):
+                    a[here + j, e] += weight * a[below + i, e]  # z_j += w_ij·a_i, i in order
+        for j in range(n_out):
+            for e in range(count):
+                a[here + j, e] = activation(code, a[here + j, e])
 
 
 @inline
@@ -286,20 +323,36 @@ def train_epoch(params: np.ndarray, dead: np.ndarray, acc: np.ndarray, counts: n
                 x: np.ndarray, y: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray,
                 weight_at: np.ndarray, first_unit: np.ndarray, hidden: int, output: int,
                 batch_size: int, rate: float, reg_code: int, reg_rate: float, kills: bool,
-                a: np.ndarray, g: np.ndarray) -> None:
-    """One epoch of every member: each example in order, an update after every batch."""
+                a: np.ndarray, g: np.ndarray, a_block: np.ndarray) -> None:
+    """One epoch of every member: each example in order, an update after every batch.
+
+    Between two updates the parameters do not change, so the examples there go forward a
+    block at a time (forward_block) and then back one by one, in order, from their outputs."""
+    n, units, result = x.shape[1], len(a), first_unit[len(sizes) - 1]
     for s in range(params.shape[0]):
         p, d, sums = params[s], dead[s], acc[s]
-        for k in range(x.shape[1]):
-            out = forward_prop(p, sizes, bias_at, weight_at, first_unit, hidden, output, x[s, k],
-                               a)
-            back_prop(p, sums, sizes, bias_at, weight_at, first_unit, hidden, output, a, g, out,
-                      y[s, k])
-            counts[s] += 1
-            if (k + 1) % batch_size == 0:
+        k = 0
+        while k < n:
+            stop = min(n, (k // batch_size + 1) * batch_size, k + FORWARD_BLOCK)
+            if stop - k == 1:
+                out = forward_prop(p, sizes, bias_at, weight_at, first_unit, hidden, output,
+                                   x[s, k], a)
+                back_prop(p, sums, sizes, bias_at, weight_at, first_unit, hidden, output, a, g,
+                          out, y[s, k])
+            else:
+                forward_block(p, sizes, bias_at, weight_at, first_unit, hidden, output, x[s], k,
+                              stop - k, a_block)
+                for e in range(stop - k):
+                    for unit in range(units):
+                        a[unit] = a_block[unit, e]
+                    back_prop(p, sums, sizes, bias_at, weight_at, first_unit, hidden, output, a,
+                              g, a_block[result, e], y[s, k + e])
+            counts[s] += stop - k
+            if stop % batch_size == 0:
                 update_weights(p, d, sums, counts[s], sizes, bias_at, weight_at, rate, reg_code,
                                reg_rate, kills)
                 counts[s] = 0
+            k = stop
 
 
 @njit
@@ -309,16 +362,37 @@ def both_losses(params: np.ndarray, x_train: np.ndarray, y_train: np.ndarray,
                 a: np.ndarray, out: np.ndarray) -> None:
     """out[s] = the training and the test loss: Σ over the points, in order, of 0.5·(e·e),
     divided by their count (NaN for no points)."""
+    result = first_unit[len(sizes) - 1]
     for s in range(params.shape[0]):
         for column in range(2):
             x, y = (x_train, y_train) if column == 0 else (x_test, y_test)
             n = x.shape[1]
             total = 0.0
-            for k in range(n):
-                e = forward_prop(params[s], sizes, bias_at, weight_at, first_unit, hidden, output,
-                                 x[s, k], a) - y[s, k]
-                total += 0.5 * (e * e)
+            for start in range(0, n, FORWARD_BLOCK):
+                count = min(FORWARD_BLOCK, n - start)
+                forward_block(params[s], sizes, bias_at, weight_at, first_unit, hidden, output,
+                              x[s], start, count, a)
+                for k in range(count):
+                    e = a[result, k] - y[s, start + k]
+                    total += 0.5 * (e * e)
             out[s, column] = total / n if n else np.nan
+
+
+_READY: set[object] = set()
+
+
+def run(kernel: Callable[..., None], *args: object) -> None:
+    """kernel(*args), compiled (or loaded from the cache) on its first call with numba's
+    NumbaIRAssumptionWarning silenced: an internal, pedantic check of numba's, which inlining
+    tanh (and its expm1) at two places of one kernel trips though the code is right, as the
+    tests show by holding it to the Playground's bits."""
+    if kernel in _READY:
+        kernel(*args)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", numba.core.errors.NumbaIRAssumptionWarning)
+        kernel(*args)
+    _READY.add(kernel)
 
 
 class CompiledEngine:
@@ -355,19 +429,20 @@ class CompiledEngine:
         self.schedule = schedule(data.training_points, config.batch_size)
         units = sum(sizes)
         self._a, self._g = np.zeros(units), np.zeros(units)
+        self._a_block = np.zeros((units, FORWARD_BLOCK))
 
     def epoch(self, first: bool) -> None:
         """Every example of one epoch, in order, for every member."""
         c = self.config
-        train_epoch(self.params, self.dead, self.acc, self.counts, self.x_train, self.y_train,
-                    self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden,
-                    self.output, c.batch_size, c.learning_rate, self.reg_code, c.reg_rate, self.kills,
-                    self._a, self._g)
+        run(train_epoch, self.params, self.dead, self.acc, self.counts, self.x_train,
+            self.y_train, self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden,
+            self.output, c.batch_size, c.learning_rate, self.reg_code, c.reg_rate, self.kills,
+            self._a, self._g, self._a_block)
 
     def losses(self) -> np.ndarray:
         """(S, 2): the training and the test loss of every member."""
         out = np.empty((len(self.params), 2))
-        both_losses(self.params, self.x_train, self.y_train, self.x_test, self.y_test,
-                    self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden, self.output,
-                    self._a, out)
+        run(both_losses, self.params, self.x_train, self.y_train, self.x_test, self.y_test,
+            self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden, self.output,
+            self._a_block, out)
         return out
