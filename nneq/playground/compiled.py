@@ -381,7 +381,7 @@ def both_losses(params: np.ndarray, x_train: np.ndarray, y_train: np.ndarray,
 _READY: set[object] = set()
 
 
-def run(kernel: Callable[..., None], *args: object) -> None:
+def call_kernel(kernel: Callable[..., None], *args: object) -> None:
     """kernel(*args), compiled (or loaded from the cache) on its first call with numba's
     NumbaIRAssumptionWarning silenced: an internal, pedantic check of numba's, which inlining
     tanh (and its expm1) at two places of one kernel trips though the code is right, as the
@@ -434,15 +434,15 @@ class CompiledEngine:
     def epoch(self, first: bool) -> None:
         """Every example of one epoch, in order, for every member."""
         c = self.config
-        run(train_epoch, self.params, self.dead, self.acc, self.counts, self.x_train,
-            self.y_train, self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden,
-            self.output, c.batch_size, c.learning_rate, self.reg_code, c.reg_rate, self.kills,
-            self._a, self._g, self._a_block)
+        call_kernel(train_epoch, self.params, self.dead, self.acc, self.counts, self.x_train,
+                    self.y_train, self.sizes, self.bias_at, self.weight_at, self.first_unit,
+                    self.hidden, self.output, c.batch_size, c.learning_rate, self.reg_code,
+                    c.reg_rate, self.kills, self._a, self._g, self._a_block)
 
     def losses(self) -> np.ndarray:
         """(S, 2): the training and the test loss of every member."""
         out = np.empty((len(self.params), 2))
-        run(both_losses, self.params, self.x_train, self.y_train, self.x_test, self.y_test,
-            self.sizes, self.bias_at, self.weight_at, self.first_unit, self.hidden, self.output,
-            self._a_block, out)
+        call_kernel(both_losses, self.params, self.x_train, self.y_train, self.x_test,
+                    self.y_test, self.sizes, self.bias_at, self.weight_at, self.first_unit,
+                    self.hidden, self.output, self._a_block, out)
         return out
