@@ -388,8 +388,9 @@ EpochsOpt = Annotated[int | None, typer.Option(
     metavar="N", help=f"Epochs to train. [default: {DEFAULT_EPOCHS}]")]
 EngineOpt = Annotated[EngineName | None, typer.Option(
     metavar=metavar(ENGINE_CHOICES), case_sensitive=False,
-    help="Training engine; auto takes the compiled one (pip install 'nneq[fast]') when it is "
-    "installed and the run is long enough. [default: auto]")]
+    help="Training engine: compiled (pip install 'nneq[fast]') gives the Playground's own bits, "
+    "numpy agrees to about 1e-13; auto takes compiled when it is installed and the run is long "
+    "enough. [default: auto]")]
 
 
 def link_notes(link: str) -> list[str]:
