@@ -114,6 +114,17 @@ def regularization_derivative(code: int, w: float) -> float:
 # no index needs the check for negative (from-the-end) indices.
 
 
+@inline
+def layer_at(layer: int, sizes: np.ndarray, bias_at: np.ndarray, weight_at: np.ndarray,
+             first_unit: np.ndarray, hidden: int, output: int
+             ) -> tuple[int, int, int, int, int, int, int]:
+    """The links into `layer`: its sizes n_in and n_out, where its biases and weights start,
+    where the units below and its own start, and its activation's code."""
+    last = len(sizes) - 1
+    return (sizes[layer - 1], sizes[layer], bias_at[layer], weight_at[layer],
+            first_unit[layer - 1], first_unit[layer], hidden if layer < last else output)
+
+
 # Four units are worked on at a time where a layer has them: four sums of their own, each still
 # added in the Playground's order, that the processor can run side by side (and in one vector
 # register). U1…U4 are unsigned ones, as an unsigned index plus a signed one would be a float.
@@ -129,10 +140,8 @@ def forward_prop(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_a
         a[i] = x[i]
     last = len(sizes) - 1
     for layer in range(1, last + 1):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
-        b, w = bias_at[layer], weight_at[layer]
-        below, here = first_unit[layer - 1], first_unit[layer]
-        code = hidden if layer < last else output
+        n_in, n_out, b, w, below, here, code = layer_at(layer, sizes, bias_at, weight_at,
+                                                        first_unit, hidden, output)
         j = U0
         while j + U4 <= n_out:
             # z_j starts at the bias b_j and adds w_ij·a_i for i in order, for units j to j + 3
@@ -174,10 +183,8 @@ def forward_block(p: np.ndarray, sizes: np.ndarray, bias_at: np.ndarray, weight_
             a[i, e] = x[start + e, i]
     last = len(sizes) - 1
     for layer in range(1, last + 1):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
-        b, w = bias_at[layer], weight_at[layer]
-        below, here = first_unit[layer - 1], first_unit[layer]
-        code = hidden if layer < last else output
+        n_in, n_out, b, w, below, here, code = layer_at(layer, sizes, bias_at, weight_at,
+                                                        first_unit, hidden, output)
         for j in range(n_out):
             for e in range(count):
                 a[here + j, e] = p[b + j]  # z_j starts at the bias
@@ -198,10 +205,8 @@ def back_prop(p: np.ndarray, acc: np.ndarray, sizes: np.ndarray, bias_at: np.nda
     last = len(sizes) - 1
     g[first_unit[last]] = out - label  # the output's error derivative
     for layer in range(last, 0, -1):
-        n_in, n_out = sizes[layer - 1], sizes[layer]
-        b, w = bias_at[layer], weight_at[layer]
-        below, here = first_unit[layer - 1], first_unit[layer]
-        code = hidden if layer < last else output
+        n_in, n_out, b, w, below, here, code = layer_at(layer, sizes, bias_at, weight_at,
+                                                        first_unit, hidden, output)
         for j in range(n_out):
             d = g[here + j] * derivative(code, a[here + j])  # δ_j = g_j·f′(z_j)
             g[here + j] = d
