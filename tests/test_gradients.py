@@ -91,3 +91,14 @@ def test_penalty_table_derivative_matches_finite_differences(rule):
     numeric = (regularization.penalty(w + h) - regularization.penalty(w - h)) / (2 * h)
     np.testing.assert_allclose(regularization.derivative(w), numeric, rtol=1e-6, atol=1e-9)
     assert regularization.kills_on_crossing == (rule == "L1")
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_slope_from_outputs_matches_finite_differences(activation):
+    # Each slope is computed from the unit's output a = f(z), as the engine computes it; away
+    # from relu's kink it must equal the derivative of f at z.
+    act = ACTIVATIONS[activation]
+    z = np.array([-3.0, -1.2, -0.3, 0.25, 0.9, 2.5])
+    h = 1e-6
+    numeric = (act.forward(z + h) - act.forward(z - h)) / (2 * h)
+    np.testing.assert_allclose(act.slope_of(act.forward(z)), numeric, rtol=1e-7, atol=1e-9)

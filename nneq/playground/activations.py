@@ -40,43 +40,44 @@ def _linear(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _tanh_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+# A slope is written by the numpy calls below, each (function, operands), which the numpy
+# engine runs in line with its other calls (one call of a Python function more would cost
+# about as much as one of them).
+SlopeCalls = tuple[tuple[Callable[..., object], tuple[object, ...]], ...]
+
+
+def _tanh_slope(a: np.ndarray, out: np.ndarray) -> SlopeCalls:
     # 1 - t·t with t = tanh(z), which is the unit's output a.
-    np.multiply(a, a, out)
-    np.subtract(_ONE, out, out)
-    return out
+    return ((np.multiply, (a, a, out)), (np.subtract, (_ONE, out, out)))
 
 
-def _sigmoid_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _sigmoid_slope(a: np.ndarray, out: np.ndarray) -> SlopeCalls:
     # σ·(1 - σ) with σ the unit's output a.
-    np.subtract(_ONE, a, out)
-    np.multiply(a, out, out)
-    return out
+    return ((np.subtract, (_ONE, a, out)), (np.multiply, (a, out, out)))
 
 
-def _relu_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _relu_slope(a: np.ndarray, out: np.ndarray) -> SlopeCalls:
     # 0 where z <= 0, 1 where z > 0; a = max(0, z) >= 0, so sign(a) is that step.
-    np.sign(a, out)
-    return out
+    return ((np.sign, (a, out)),)
 
 
-def _linear_slope(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    out.fill(1.0)
-    return out
+def _linear_slope(a: np.ndarray, out: np.ndarray) -> SlopeCalls:
+    return ((out.fill, (1.0,)),)
 
 
 @dataclass(frozen=True)
 class Activation:
     """One activation: a = forward(z, out), its slope da/dz from a, and its SymPy form of z.
 
-    `forward` may be given out=z to work in place; `slope` writes into `out`. `mirror` is c
+    `forward` may be given out=z to work in place; `slope(a, out)` gives the calls that write
+    the slope into `out` (`slope_of` runs them). `mirror` is c
     in f(−z) = c − f(z) for an activation whose unit may flip sign with its outgoing weights
     (0 for odd functions, 1 for sigmoid: the next layer's biases absorb c·w); None if not.
     """
 
     name: str
     forward: Callable[..., np.ndarray]
-    slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    slope: Callable[[np.ndarray, np.ndarray], SlopeCalls]
     sympy: str
     mirror: float | None
     has_slope: bool = True  # False for the identity, whose slope is 1 everywhere
@@ -85,6 +86,17 @@ class Activation:
     def flippable(self) -> bool:
         """Whether a unit may flip sign together with its outgoing weights."""
         return self.mirror is not None
+
+    def slope_of(self, a: np.ndarray) -> np.ndarray:
+        """da/dz at the outputs `a`, in a new array.
+
+        >>> ACTIVATIONS["tanh"].slope_of(np.array([0.0, 0.5]))
+        array([1.  , 0.75])
+        """
+        out = np.empty_like(a)
+        for call, operands in self.slope(a, out):
+            call(*operands)
+        return out
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -125,9 +125,12 @@ class Batch:
             self.backward_steps = tuple(
                 (times(W[k + 1]), self.delta[k + 1], self.delta[k], self.slope[k])
                 for k in range(len(W) - 2, -1, -1))
-            self.sum_steps = tuple((times(inputs), delta_t, g)
-                                   for inputs, delta_t, g in zip(self.inputs, self.delta_t, G,
-                                                                 strict=True))
+            # A layer of one unit (the output) has a vector δ: its Σ, one product with that
+            # vector, is cheaper as such for one network (numpy's dot; a stack's matmul does so).
+            self.sum_steps = tuple(
+                (times(inputs), delta_t, g) if stacked or delta_t.shape[-1] > 1
+                else (inputs.dot, delta_t[:, 0], g[:, 0])
+                for inputs, delta_t, g in zip(self.inputs, self.delta_t, G, strict=True))
         return self
 
     @property
@@ -225,12 +228,12 @@ class NumpyEngine:
         for p_t_times, inputs, a, f in b.forward_steps:
             calls += [(p_t_times, (inputs, a)),  # z⁽ˡ⁾ᵀ = P⁽ˡ⁾ᵀ [1; a⁽ˡ⁻¹⁾]
                       (f, (a, a))]  # a⁽ˡ⁾ = f(z⁽ˡ⁾), in place
-        # f′ from the outputs a = f(z): one call for every unit when all share it.
+        # f′ from the outputs a = f(z): for every unit at once when all share it.
         if self._same_slope:
-            calls.append((self._out_slope, (b.a_flat, b.slope_flat)))
+            calls += self._out_slope(b.a_flat, b.slope_flat)
         else:
-            calls += [(self._hidden_slope, (b.hidden_a, b.hidden_slope)),
-                      (self._out_slope, (b.a_out, b.slope_out))]
+            calls += self._hidden_slope(b.hidden_a, b.hidden_slope)
+            calls += self._out_slope(b.a_out, b.slope_out)
         calls.append((sub, (b.a_out, b.y, b.delta_out)))  # δ⁽ᴸ⁾ = (a⁽ᴸ⁾ − y) · g′
         if self._output_has_slope:
             calls.append((mul, (b.delta_out, b.slope_out, b.delta_out)))
