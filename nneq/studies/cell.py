@@ -9,7 +9,6 @@ of a picklable task, so a process pool or a Dask worker can run it.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,11 @@ from nneq.errors import TableError
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown
 from nneq.playground.config import Config
-from nneq.playground.datasets import DATASETS
-from nneq.playground.model import Model
-from nneq.playground.network import make_data
-from nneq.playground.rng import SeedRandom
 from nneq.storage.modelfile import save
 from nneq.studies.grid import Cell
 from nneq.studies.statistics import CellStats, curve_epochs, curve_quartiles, quartiles, rises
 from nneq.studies.studyfile import Study, Target
-from nneq.sweeps.sweep import Sweep, run_sweep
+from nneq.sweeps.sweep import run_sweep
 
 
 @dataclass(frozen=True)
@@ -107,22 +102,6 @@ class CellResult:
                    CellStats.from_dict(d["stats"]), d["top_pattern"], d["curves"])
 
 
-def _accuracies(sweep: Sweep, models: tuple[Model, ...]) -> list[float | None]:
-    """Each member's test accuracy; the data come again from the members' seeds, all at once."""
-    config = sweep.config
-    names = [m.seed for m in sweep.members]
-    dataset = DATASETS[config.dataset]
-    rngs = SeedRandom.many(names, draws=dataset.draws + dataset.points)
-    out: list[float | None] = []
-    for member, model, rng in zip(sweep.members, models, rngs, strict=True):
-        if member.diverged_at is not None:
-            out.append(None)
-            continue
-        _, test = make_data(dataclasses.replace(config, seed=member.seed), rng)
-        out.append(model.accuracy(test))
-    return out
-
-
 def fits(prediction: Prediction, config: Config) -> bool:
     """Whether `config`'s network has a place for every unit and input the prediction names:
     the same number of hidden layers, the same inputs, and no unit beyond its layer's size."""
@@ -154,7 +133,9 @@ def run_cell(work: CellTask) -> CellResult:
             save(model, folder / f"{_file_name(str(model.config.seed))}.json")
     classify = cell.config.problem == "classification"
     need_accuracy = classify and work.target.metric == "test-accuracy"
-    accuracies = _accuracies(sweep, models) if need_accuracy else [None] * len(models)
+    # each member's test accuracy, which the sweep counted from its network
+    accuracies = ([m.accuracy_test for m in sweep.members] if need_accuracy
+                  else [None] * len(models))
     agree = {p.id: p.agree for p in sweep.patterns}
     # A prediction speaks of a network with a place for every unit it names; in another one
     # (a unit missing, another depth) its agreement is not defined.

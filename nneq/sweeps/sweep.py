@@ -40,6 +40,7 @@ from nneq.playground.processes import check_workers, default_workers
 from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
+ACCURACY_PASS_BYTES = 8 * 2**20  # about the most the accuracy passes of a sweep hold in outputs
 
 
 @dataclass(frozen=True)
@@ -247,18 +248,32 @@ def group_patterns(config: Config, networks: Mapping[int, Sequence[Layer]], *, t
     return [(forms[key], groups[key]) for key in order]
 
 
-def _accuracy(run: Training, k: int, layers: Sequence[Layer]) -> tuple[float, float] | None:
-    """Member k's share of training and test points whose output has the label's sign, as
-    `Model.accuracy` counts it; None for regression."""
-    config = run.configs[k]
+def _accuracies(run: Training) -> np.ndarray | None:
+    """(S, 2): each member's share of training and test points whose output has the label's
+    sign, as `Model.accuracy` counts it, for the network of its snapshot; None for regression.
+
+    The members go through `forward` together, a group at a time (as many as about
+    ACCURACY_PASS_BYTES of outputs hold); a member's products are those of its own pass.
+    """
+    config = run.config
     if config.problem != "classification":
         return None
-    weights, biases = [la.weights for la in layers], [la.biases for la in layers]
-    shares = []
-    for x, y in ((run.data.x_train[k], run.data.y_train[k]), (run.data.x_test[k], run.data.y_test[k])):
-        out = forward(weights, biases, x, hidden=config.activation, problem=config.problem)[-1]
-        shares.append(float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y)))
-    return shares[0], shares[1]
+    data, sizes = run.data, run.layout.sizes
+    blocks = run.layout.blocks(run.snapshot.params)
+    weights, biases = [b[:, 1:, :] for b in blocks], [b[:, 0, :] for b in blocks]
+    count = len(run.snapshot.params)
+    points = data.x_train.shape[1] + data.x_test.shape[1]
+    group = max(ACCURACY_PASS_BYTES // (8 * points * sum(sizes[1:])), 1)
+    shares = np.empty((count, 2))
+    with np.errstate(all="ignore"):  # members that diverged are passed too, and not read
+        for first in range(0, count, group):
+            rows = slice(first, first + group)
+            for column, (x, y) in enumerate(((data.x_train, data.y_train),
+                                             (data.x_test, data.y_test))):
+                out = forward([w[rows] for w in weights], [b[rows] for b in biases], x[rows],
+                              hidden=config.activation, problem=config.problem)[-1][..., 0]
+                shares[rows, column] = np.mean(np.where(out >= 0, 1.0, -1.0) == y[rows], axis=1)
+    return shares
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -300,13 +315,14 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     models = [run.model(k) for k in range(len(names))] if keep_models else None
     members = []
     networks = {}
+    shares = _accuracies(run)
     for k, seed in enumerate(names):
         if not run.snapshot.diverged_at[k] and np.isfinite(losses[k]).all():
             networks[k] = run.layers(k)
-            shares = _accuracy(run, k, networks[k])
-            members.append(Member(seed, None, float(losses[k, 0]), float(losses[k, 1]),
-                                  accuracy_train=shares and shares[0],
-                                  accuracy_test=shares and shares[1]))
+            members.append(Member(
+                seed, None, float(losses[k, 0]), float(losses[k, 1]),
+                accuracy_train=None if shares is None else float(shares[k, 0]),
+                accuracy_test=None if shares is None else float(shares[k, 1])))
             continue
         # The stack checks losses at the end only (unless it keeps models); a member that
         # diverged trains again alone, which finds the very epoch `nneq train` would report.
