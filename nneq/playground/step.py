@@ -200,6 +200,10 @@ class NumpyEngine:
                 for rows in (*plan.first, *plan.later)}
         self.first_epoch = [made[id(rows)] for rows in plan.first]
         self.later_epochs = [made[id(rows)] for rows in plan.later]
+        # An epoch's calls, every batch's in turn, as one list: its loop then has nothing else.
+        self._epoch_calls = {
+            first: tuple(call for b in batches for call in b.calls)
+            for first, batches in ((True, self.first_epoch), (False, self.later_epochs))}
         # Both losses come from forward passes over the training and then the test points,
         # their buffers made when first needed (a sweep needs them once, at the end). A stack
         # is passed a few members at a time, as many as LOSS_PASS_BYTES hold, which keeps the
@@ -292,8 +296,10 @@ class NumpyEngine:
         self.train([b])
 
     def epoch(self, first: bool) -> None:
-        """Every update of one epoch (the first, or any later one)."""
-        self.train(self.first_epoch if first else self.later_epochs)
+        """Every update of one epoch (the first, or any later one), as `train` would do them."""
+        with np.errstate(all="ignore"):
+            for call, operands in self._epoch_calls[first]:
+                call(*operands)
 
     def losses(self) -> np.ndarray:
         """(S, 2): the mean of ½·e² over the training, then the test points, per member."""
