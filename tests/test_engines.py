@@ -195,3 +195,18 @@ def test_the_numpy_engine_trains_only_batches_bound_to_its_own_parameters():
         other.train([ready])
     with pytest.raises(ValueError, match="forward passes only"):
         engine.step(engine._loss_passes()[0])
+
+
+def test_an_epoch_does_what_training_its_batches_does():
+    """`epoch` runs the batches' calls as one list: the same bits as `train` over them, with
+    L1 (links dying) and batches of two sizes (250 points in batches of 7)."""
+    config = Config(dataset="circle", shape=(4, 3), batch_size=7, regularization="L1",
+                    reg_rate=0.01, learning_rate=0.1, seed="epoch")
+    one, other = training(config).engine, training(config).engine
+    assert len({b.size for b in one.later_epochs}) == 2
+    for first in (True, False, False):
+        one.epoch(first)
+        other.train(other.first_epoch if first else other.later_epochs)
+        np.testing.assert_array_equal(one.params, other.params)
+        np.testing.assert_array_equal(one.dead, other.dead)
+    assert one.dead.any()

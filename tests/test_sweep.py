@@ -249,16 +249,17 @@ def test_grouping_finds_each_class_once_as_every_member_alone_would(config):
 def test_member_accuracy_is_what_its_model_counts(monkeypatch):
     """Members' accuracies come from one pass over the whole stack, a few members at a time:
     each is its own model's share of points on the right side, training and test."""
-    monkeypatch.setattr("nneq.sweeps.sweep.ACCURACY_PASS_BYTES", 1)  # one member per group
     config = Config(dataset="spiral", shape=(4, 3), seed="acc", features=("x1", "x2", "sin(x1)"))
-    sweep = run_sweep(config, seeds=5, epochs=30, keep_models=True, engine="numpy")
-    assert sweep.models is not None
-    for member, model in zip(sweep.members, sweep.models):
+    together = run_sweep(config, seeds=5, epochs=30, keep_models=True, engine="numpy")
+    assert together.models is not None
+    for member, model in zip(together.members, together.models):
         train_points, test_points = model.data()
         assert member.accuracy_train == model.accuracy(train_points)
         assert member.accuracy_test == model.accuracy(test_points)
-    grouped = run_sweep(config, seeds=5, epochs=30, engine="numpy")
-    monkeypatch.undo()
-    together = run_sweep(config, seeds=5, epochs=30, engine="numpy")
-    assert [m.accuracy_test for m in grouped.members] == [m.accuracy_test for m in together.members]
     assert len({m.accuracy_test for m in together.members}) > 1  # the members differ
+    # Groups of 2, 2 and 1 members: each member's share is the same.
+    each = 8 * 500 * sum(config.layer_sizes[1:])
+    monkeypatch.setattr("nneq.sweeps.sweep.ACCURACY_PASS_BYTES", 2 * each)
+    grouped = run_sweep(config, seeds=5, epochs=30, engine="numpy")
+    assert [(m.accuracy_train, m.accuracy_test) for m in grouped.members] == [
+        (m.accuracy_train, m.accuracy_test) for m in together.members]

@@ -23,6 +23,17 @@ class EpochSnapshot:
     layers: tuple[Layer, ...]
 
 
+def sign_accuracy(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Share of points whose output has the label's sign (an output of 0 counts as +1), along
+    the last axis: the Playground's labels are ±1.
+
+    >>> float(sign_accuracy(np.array([0.3, -0.2, 0.0]), np.array([1.0, 1.0, 1.0])))
+    0.6666666666666666
+    """
+    shares: np.ndarray = np.mean(np.where(outputs >= 0, 1.0, -1.0) == labels, axis=-1)
+    return shares
+
+
 @dataclass(frozen=True)
 class Model:
     """A network trained from `config`: its layers, its loss history and how training ended.
@@ -113,4 +124,4 @@ class Model:
     def accuracy(self, points: Points) -> float:
         """Share of points whose output has the label's sign (classification)."""
         out = self.predict(np.column_stack([points.x, points.y]))
-        return float(np.mean(np.where(out >= 0, 1.0, -1.0) == points.label))
+        return float(sign_accuracy(out, points.label))

@@ -43,6 +43,17 @@ class Stack:
                      self.y_test[rows], self.params[rows], self.dead[rows])
 
 
+def member_groups(count: int, bytes_each: int, budget: int) -> list[slice]:
+    """Runs of members to pass together, each holding at most `budget` bytes where a member
+    needs `bytes_each` (at least one member a run), in order; the last may be shorter.
+
+    >>> member_groups(5, 100, 250)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    group = max(budget // max(bytes_each, 1), 1)
+    return [slice(first, min(first + group, count)) for first in range(0, count, group)]
+
+
 def joined(stacks: Sequence[Stack]) -> Stack:
     """Stacks of one layout as one, their members in order."""
     if len(stacks) == 1:

@@ -18,9 +18,11 @@ hidden layer) to L − 1 (the links into the output).
 The sums over a batch run in BLAS's order, not example by example as the Playground adds
 them, and tanh and exp are numpy's, so results agree with it to about 1e-13 rather than bit
 for bit (the compiled engine adds in the Playground's order with its math library). A member
-of a stack gets exactly the bits a single run gets: every product has the same operands in
-the same memory layout (δᵀ is a transposed view in both; BLAS may round a product
-differently when one side copies it and the other does not).
+of a stack gets exactly the bits a single run gets: every product goes to the same BLAS
+routine with its operands in the same memory layout (δᵀ is a transposed view in both; BLAS
+may round a product differently when one side copies it and the other does not). A product
+with one unit's δ is a matrix times a vector in both: `dot` with the vector, and `matmul`,
+which takes a column as one.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from nneq.playground.config import Config
 from nneq.playground.layout import Layout, blocks
 from nneq.playground.regularization import REGULARIZATIONS, Regularization
 from nneq.playground.schedule import schedule
-from nneq.playground.stack import Stack
+from nneq.playground.stack import Stack, member_groups
 
 Forward = Callable[..., np.ndarray]  # an activation's a = f(z, out)
 Product = Callable[[np.ndarray, np.ndarray], np.ndarray]  # right, out ↦ left · right, bound
@@ -125,8 +127,8 @@ class Batch:
             self.backward_steps = tuple(
                 (times(W[k + 1]), self.delta[k + 1], self.delta[k], self.slope[k])
                 for k in range(len(W) - 2, -1, -1))
-            # A layer of one unit (the output) has a vector δ: its Σ, one product with that
-            # vector, is cheaper as such for one network (numpy's dot; a stack's matmul does so).
+            # A layer of one unit (the output, say) has a vector δ: its Σ, one product with that
+            # vector, costs less as such for one network (a stack's matmul does so itself).
             self.sum_steps = tuple(
                 (times(inputs), delta_t, g) if stacked or delta_t.shape[-1] > 1
                 else (inputs.dot, delta_t[:, 0], g[:, 0])
@@ -198,9 +200,10 @@ class NumpyEngine:
         made = {id(rows): self._compile(batch(rows).bind(self.PT, self.W, self.G, self._f,
                                                         stacked=bool(lead)))
                 for rows in (*plan.first, *plan.later)}
-        self.first_epoch = [made[id(rows)] for rows in plan.first]
-        self.later_epochs = [made[id(rows)] for rows in plan.later]
+        self.first_epoch = tuple(made[id(rows)] for rows in plan.first)
+        self.later_epochs = tuple(made[id(rows)] for rows in plan.later)
         # An epoch's calls, every batch's in turn, as one list: its loop then has nothing else.
+        # They are the calls of these batches, bound here to this engine's parameters.
         self._epoch_calls = {
             first: tuple(call for b in batches for call in b.calls)
             for first, batches in ((True, self.first_epoch), (False, self.later_epochs))}
@@ -328,11 +331,9 @@ class NumpyEngine:
         # Per member and point: [1; a] of every hidden layer, the output and its error, [1; x].
         sizes = self.layout.sizes
         rows_each = sum(n + 1 for n in sizes[1:-1]) + 2 + sizes[0] + 1
-        group = max(LOSS_PASS_BYTES // (8 * points * rows_each), 1)
         scratches: dict[int, Scratch] = {}
         passes = []
-        for first in range(0, count, group):
-            rows = slice(first, min(first + group, count))
+        for rows in member_groups(count, 8 * points * rows_each, LOSS_PASS_BYTES):
             size = rows.stop - rows.start
             if size not in scratches:
                 scratches[size] = Scratch((size,), x.shape[-2], self.layout.sizes, backward=False)

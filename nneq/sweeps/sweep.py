@@ -34,9 +34,10 @@ from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.playground.engine import choose_engine
 from nneq.playground.errors import ConfigError
 from nneq.playground.many import stack_seeds
-from nneq.playground.model import Model
+from nneq.playground.model import Model, sign_accuracy
 from nneq.playground.network import Layer, forward
 from nneq.playground.processes import check_workers, default_workers
+from nneq.playground.stack import member_groups
 from nneq.playground.train import Training, train
 
 MAX_SEEDS = 5000  # keeps a sweep's stacked data within a few hundred megabytes
@@ -263,16 +264,14 @@ def _accuracies(run: Training) -> np.ndarray | None:
     weights, biases = [b[:, 1:, :] for b in blocks], [b[:, 0, :] for b in blocks]
     count = len(run.snapshot.params)
     points = data.x_train.shape[1] + data.x_test.shape[1]
-    group = max(ACCURACY_PASS_BYTES // (8 * points * sum(sizes[1:])), 1)
     shares = np.empty((count, 2))
     with np.errstate(all="ignore"):  # members that diverged are passed too, and not read
-        for first in range(0, count, group):
-            rows = slice(first, first + group)
+        for rows in member_groups(count, 8 * points * sum(sizes[1:]), ACCURACY_PASS_BYTES):
             for column, (x, y) in enumerate(((data.x_train, data.y_train),
                                              (data.x_test, data.y_test))):
                 out = forward([w[rows] for w in weights], [b[rows] for b in biases], x[rows],
                               hidden=config.activation, problem=config.problem)[-1][..., 0]
-                shares[rows, column] = np.mean(np.where(out >= 0, 1.0, -1.0) == y[rows], axis=1)
+                shares[rows, column] = sign_accuracy(out, y[rows])
     return shares
 
 
