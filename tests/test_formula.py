@@ -96,6 +96,25 @@ def test_malformed_formulas_say_where_and_what_was_expected(text, message):
         parse_formula(text, where="line 7")
 
 
+def test_formulas_too_long_or_too_deep_are_refused_and_the_largest_allowed_evaluate():
+    """Reading and evaluating recurse over the formula: their size is bounded, so that no
+    formula can exhaust Python's stack, and formulas at the bounds still work."""
+    refused = ["o1 = " + "(" * 200 + "h21" + ")" * 200, "o1 = " + "not " * 1000 + "h21",
+               "o1 = " + " xor ".join(["h21"] * 2000), "o1 = " + "(" * 40 + "a" + ")" * 40,
+               "o1 = " + "not " * 40 + "a"]
+    for text in refused:
+        with pytest.raises(FormulaError, match=r"^line 3: .*(too long|more than 32 deep)"):
+            parse_formula(text, where="line 3")
+    env = {"a": np.array([True, False]), "b": np.array([True, True])}
+    names = ["a", "b"] * 63 + ["a"]  # 127 names, 126 gates: 253 tokens
+    chain = parse_formula("o1 = " + " xor ".join(names))
+    expected = np.logical_xor.reduce([env[n] for n in names])
+    assert evaluate(chain.expression, env).tolist() == expected.tolist()
+    deep = parse_formula("o1 = " + "not (" * 16 + "a" + ")" * 16)  # 32 levels
+    assert evaluate(deep.expression, env).tolist() == [True, False]
+    assert parse_formula(deep.text()).text() == deep.text()
+
+
 def test_a_logic_section_gives_its_formulas_with_their_lines():
     text = "| h11 | x1 |\n| o1 | h11 |\n\n## Logic\n\nSome words.\no1 = not h11\n\n# Next\nx = y\n"
     (formula,) = read_logic_section(text, source="p.md")

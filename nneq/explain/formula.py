@@ -33,6 +33,10 @@ SYMBOLS = {"&": "and", "|": "or", "^": "xor", "~": "not", "!": "not"}
 WORDS = (*GATES, "not")
 LEVELS = (("or", "nor"), ("xor", "xnor"), ("and", "nand"))  # loosest first
 UNIT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# Bounds that keep reading and evaluating a formula well within Python's recursion limit;
+# a network's logic needs far less (a gate per hidden unit or so).
+MAX_TOKENS = 256  # names, gates, constants and parentheses in one formula
+MAX_DEPTH = 32  # parentheses and 'not's nested in one another
 
 
 class FormulaError(NneqError):
@@ -116,6 +120,13 @@ def _tokens(text: str, where: str) -> list[str]:
 class _Parser:
     def __init__(self, tokens: list[str], text: str, where: str) -> None:
         self.tokens, self.text, self.where, self.at = tokens, text, where, 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FormulaError(self.where, f"'{_shortened(self.text)}' nests parentheses and "
+                               f"'not' more than {MAX_DEPTH} deep")
 
     def error(self, expected: str) -> FormulaError:
         if self.at >= len(self.tokens):
@@ -141,13 +152,18 @@ class _Parser:
         token = self.peek()
         if token == "not":
             self.at += 1
-            return Not(self.unary())
+            self.deeper()
+            operand = self.unary()
+            self.depth -= 1
+            return Not(operand)
         if token == "(":
             self.at += 1
+            self.deeper()
             inner = self.expression()
             if self.peek() != ")":
                 raise self.error("')'")
             self.at += 1
+            self.depth -= 1
             return inner
         if token is None or token in WORDS or token == ")":
             raise self.error("a unit name, 0, 1, 'not' or '('")
@@ -158,6 +174,10 @@ class _Parser:
             raise FormulaError(self.where, f"'{token}' is not a unit name (h11, h21, …) in "
                                f"'{self.text}'")
         return Var(token)
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def parse_formula(text: str, *, where: str = "formula") -> Formula:
@@ -172,6 +192,9 @@ def parse_formula(text: str, *, where: str = "formula") -> Formula:
         raise FormulaError(where, f"expected 'unit = formula' such as 'o1 = h11 xor h12', found "
                            f"'{text.strip()}'")
     tokens = _tokens(body, where)
+    if len(tokens) > MAX_TOKENS:
+        raise FormulaError(where, f"'{_shortened(body.strip())}' is too long: at most "
+                           f"{MAX_TOKENS} names, gates and parentheses in one formula")
     parser = _Parser(tokens, body.strip(), where)
     expression = parser.expression()
     if parser.at < len(tokens):
