@@ -312,6 +312,37 @@ def test_values_and_biases_show_on_the_page(tmp_path):
     assert "x1w1" not in text
 
 
+@pytest.mark.parametrize(("made", "words"), [
+    ("runs", r"out/runs is not a folder"),  # a file where the run files' copies go
+    ("small.png/", r"small\.png: it is a folder"),
+    ("index.md/", r"index\.md: it is a folder"),
+    ("runs/small.toml/", r"small\.toml: it is a folder"),
+])
+def test_outputs_that_cannot_be_written_are_refused_before_training(tmp_path, monkeypatch,
+                                                                     made, words):
+    monkeypatch.setattr(R, "train", fail_training)
+    out = tmp_path / "out"
+    target = out / made.rstrip("/")
+    target.parent.mkdir(parents=True)
+    if made.endswith("/"):
+        target.mkdir()
+    else:
+        write(target, "x")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    with pytest.raises(NneqError, match=words):
+        R.report([small_run(tmp_path)], out_dir=out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # nothing written
+
+
+def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
+    out = tmp_path / "out"
+    (out / "small.html").mkdir(parents=True)
+    R.report([small_run(tmp_path)], out_dir=out)
+    assert (out / "small.md").is_file()
+    with pytest.raises(NneqError, match=r"small\.html: it is a folder"):
+        R.report([small_run(tmp_path)], out_dir=out, html=True)
+
+
 def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
     write(tmp_path / "out", "")
     with pytest.raises(NneqError, match="it is a file"):

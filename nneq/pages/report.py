@@ -35,6 +35,7 @@ from nneq.playground.train import train
 from nneq.storage.files import (
     check_folder,
     check_not_input,
+    check_writable,
     made_folder,
     read_text,
     same_file,
@@ -486,8 +487,9 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
     return Page(run, model, reused, page, picture, model_file, comparison, html_page)
 
 
-def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
-    """Refuse, before anything is trained, a page, picture or model that would replace an input.
+def _check_outputs(runs: Sequence[Run], folder: Path, *, html: bool = True) -> None:
+    """Refuse, before anything is trained, a page, picture or model that would replace an input
+    or could not be written (a folder in its place, or a file where the copies' folder goes).
 
     With a run file and its tables side by side (run.toml, run.md) and the folder being theirs,
     the page run.md would replace the tables; a run file not named .toml would be replaced by
@@ -515,6 +517,14 @@ def _check_outputs(runs: Sequence[Run], folder: Path) -> None:
                       if not same_file(str(path), source)]
             check_not_input(target, others, name="the copy",
                             advice="write the report into another folder with --out-dir")
+            outputs.append(("copy", target))
+    for kind, output in outputs:
+        if kind == "interactive page" and not html:
+            continue
+        if output.parent.is_dir():
+            check_writable(output)  # a folder, a pipe or a read-only file in its place
+        elif os.path.lexists(output.parent):
+            raise NneqError(f"cannot write {output}: {output.parent} is not a folder")
 
 
 def _in_run_file(err: NneqError) -> NneqError:
@@ -556,7 +566,7 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
     if failed and not runs:
         raise failed[0][1]  # nothing to write: the mistake alone, as any other command says it
     _check_names(runs)
-    _check_outputs(runs, folder)
+    _check_outputs(runs, folder, html=html)
     pages = []
     with made_folder(folder):
         for run in runs:
