@@ -348,3 +348,15 @@ def test_a_bad_dpi_is_refused_before_any_work_even_without_a_picture(tmp_path, m
                                "--out", "s.json"])
     assert done.exit_code == 2 and "--dpi" in done.output, done.output
     assert not (tmp_path / "s.json").exists()
+
+
+@pytest.mark.parametrize(("given", "words"), [("", "an empty folder name"),
+                                              ("taken", "expected a folder, and it is a file")])
+def test_save_models_must_name_a_folder(tmp_path, monkeypatch, given, words):
+    """As for `nneq sweep`: '' is refused rather than read as the current folder."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY, "study.toml")
+    (tmp_path / "taken").write_text("mine\n")
+    result = CliRunner().invoke(app, ["study", "study.toml", "--save-models", given, "-q"])
+    assert result.exit_code == 2 and words in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["study.toml", "taken"]

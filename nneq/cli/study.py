@@ -55,9 +55,9 @@ def study_command(
         metavar="ADDRESS", envvar=SCHEDULER_ENV, show_envvar=True,
         help="Run the cells on the Dask cluster whose scheduler has this address "
         "(tcp://host:8786); needs pip install 'nneq[dask]'.")] = None,
-    save_models: Annotated[Path | None, typer.Option(
-        metavar="FOLDER", help="Write every member's model file into this folder, one folder "
-        "per cell.")] = None,
+    save_models_given: Annotated[str | None, typer.Option(  # str: Typer reads '' as '.'
+        "--save-models", metavar="FOLDER", help="Write every member's model file into this "
+        "folder, one folder per cell.")] = None,
     dpi: Annotated[int, typer.Option(metavar="N", help="Dots per inch of the picture.")] = 100,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -82,8 +82,9 @@ def study_command(
     check_dpi(dpi)  # a mistake even when no --picture is asked for: said at once
     if picture is not None:
         plot_format(picture)
-    if save_models is not None and save_models.exists() and not save_models.is_dir():
-        raise fail(f"--save-models {save_models}: expected a folder, and it is a file")
+    from nneq.storage.files import check_folder
+    save_models = (None if save_models_given is None
+                   else check_folder(save_models_given, option="--save-models"))
     saved = read_saved(out) if out is not None else None
     total = study.seeds
     for axis in study.axes:
