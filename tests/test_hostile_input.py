@@ -58,6 +58,25 @@ def test_huge_numbers_in_a_run_file_are_refused(in_tmp, line):
     refused(["train", "--config", "run.toml", "--epochs", "1"], word="run.toml")
 
 
+@pytest.mark.parametrize("args", [
+    ["train", "--epochs", "99999999999999999999999"],
+    ["train", "--epochs", "1000001"],
+    ["sweep", "--seeds", "2", "--epochs", "1000001"],
+])
+def test_epochs_beyond_a_million_are_refused_at_once(in_tmp, args):
+    """A typo such as an extra zero or two would otherwise train for days."""
+    refused(args, word="from 0 to 1000000")
+
+
+def test_draws_beyond_a_million_are_refused_at_once(model):
+    tables = Path("p.md")
+    tables.write_text(TABLE.format(rows="| h11 | x1w1 - x2w2 |"))
+    for draws in ("99999999999", "1000001", "0"):
+        refused(["compare", "p.md", str(model), "--draws", draws], word="from 1 to 1000000")
+    with pytest.raises(nneq.NneqError, match="draws"):
+        nneq.compare(tables, nneq.load(model), draws=10**7)
+
+
 @pytest.mark.parametrize("where", ["weight", "bias", "loss", "long"])
 def test_huge_numbers_in_a_model_file_are_refused(model, where):
     data = json.loads(model.read_text())

@@ -49,7 +49,7 @@ def compare(
     no_symmetry: Annotated[bool, typer.Option(
         "--no-symmetry", help="Compare units by name: no reordering or flipping.")] = False,
     draws: Annotated[int | None, typer.Option(
-        min=1, metavar="N", help="Random tables to sample for the chance level [default: every "
+        metavar="N", help="Random tables to sample for the chance level [default: every "
                                  "table when few enough, else until the p-value's standard "
                                  "error is at most 0.01].")] = None,
     logic: Annotated[list[str] | None, typer.Option(

@@ -42,9 +42,11 @@ from itertools import pairwise
 import numpy as np
 
 from nneq.comparison.alignment import ExactTables, exact_tables
+from nneq.playground.config import whole_number
 
 CHANCE_SEED = 20_240_601  # the generator's seed: sampled figures are the same on every run
 DEFAULT_DRAWS = 2_500  # 0.5 / sqrt(2500) = 0.01: the largest standard error of a p-value
+MAX_DRAWS = 1_000_000  # tables a chance level may be asked to sample: up to some seconds
 BATCH = 100  # tables aligned one by one are drawn this many at a time
 TARGET_ERROR = 0.01  # the p-value's standard error the sampling stops at
 EXACT_SIGNS = 14  # every table is scored when the structure has at most 2**14 of them
@@ -125,6 +127,7 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
     >>> chance_level(p, p, flippable=(True,), observed=4, symmetry=False).p_value
     0.0625
     """
+    draws = check_draws(draws)
     pred = [np.asarray(m, dtype=np.int8) for m in predicted]
     mats = [np.asarray(m, dtype=np.int8) for m in learnt]
     support = [m != 0 for m in pred]
@@ -148,6 +151,12 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
         return _sample(batch, max(BATCH, CHUNK // work), observed, signs, draws)
     align_to = _one_by_one(pred, mats, flippable, rng)
     return _sample(align_to, BATCH, observed, signs, draws, most=budget_draws(pred))
+
+
+def check_draws(draws: object) -> int | None:
+    """The number of tables to sample, a whole number from 1 to MAX_DRAWS, or None for the
+    default rule; ConfigError naming `draws` otherwise."""
+    return None if draws is None else whole_number("draws", draws, low=1, high=MAX_DRAWS)
 
 
 def budget_draws(predicted: Sequence[np.ndarray]) -> int:

@@ -22,7 +22,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from nneq.comparison.chance import Chance, chance_level
+from nneq.comparison.chance import Chance, chance_level, check_draws
 from nneq.comparison.symmetry import (
     Alignment,
     Transform,
@@ -437,6 +437,7 @@ def compare(prediction: Prediction, model: Model, *, threshold: float = 0.0, rel
     """
     if rule is not None and rule not in RULES:
         raise ConfigError("rule", rule, "one of " + ", ".join(RULES))
+    draws = check_draws(draws)
     if check_names:
         check_units(prediction, model.config)
     layers = equations(model, threshold=threshold, relative=relative)

@@ -17,6 +17,7 @@ from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
 NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.playground.link
 MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
 MAX_LAYERS = 20  # controls stop at 8 and 6, so these only keep memory and time in bounds
+MAX_EPOCHS = 1_000_000  # minutes for a small network; a longer run is a typo, not a wish
 _SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refused below
 _SEED_STOPS = set("&=#")
 
@@ -223,5 +224,5 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
 
 
 def check_epochs(epochs: object) -> int:
-    """Epochs as an int: a whole number >= 0; ConfigError otherwise."""
-    return whole_number("epochs", epochs, low=0)
+    """Epochs as an int: a whole number from 0 to MAX_EPOCHS; ConfigError otherwise."""
+    return whole_number("epochs", epochs, low=0, high=MAX_EPOCHS)
