@@ -139,3 +139,36 @@ def test_javascript_number_conversion():
     assert js_number("-Infinity") == -math.inf
     assert math.isnan(js_number("1_000"))  # Python would accept this, JavaScript does not
     assert math.isnan(js_number("nan"))
+
+
+def test_numpy_numbers_are_taken_as_numbers():
+    """A notebook's settings often come out of numpy: np.int64, np.float32, arrays."""
+    import numpy as np
+
+    config = Config(batch_size=np.int64(5), shape=np.array([4, 2]), learning_rate=np.float32(0.5),
+                    noise=np.int32(5), train_percent=np.float64(60.0), reg_rate=np.float16(0.5))
+    assert config == Config(batch_size=5, shape=(4, 2), learning_rate=0.5, noise=5,
+                            train_percent=60, reg_rate=0.5)
+    assert type(config.batch_size) is int and type(config.learning_rate) is float
+    assert Config(batch_size=np.float64(7.0)).batch_size == 7
+    for bad in (dict(batch_size=np.float64(7.5)), dict(batch_size=np.int64(0)),
+                dict(learning_rate=np.float64("nan")), dict(noise=np.bool_(True))):
+        with pytest.raises(ConfigError):
+            Config(**bad)
+
+
+@pytest.mark.parametrize("link", [None, 5, b"#dataset=xor", ["#dataset=xor"]])
+def test_a_link_that_is_not_text_is_refused_naming_it(link):
+    with pytest.raises(ConfigError, match=r"^link="):
+        parse_link(link)
+
+
+def test_to_link_needs_a_config():
+    with pytest.raises(ConfigError, match=r"^config='x'"):
+        to_link("x")
+
+
+def test_an_empty_network_shape_is_given_not_defaulted():
+    settings = parse_link("#networkShape=&dataset=xor")
+    assert settings.config.shape == ()
+    assert "networkShape" in settings.given and "networkShape" not in settings.defaulted

@@ -403,7 +403,8 @@ def link_notes(link: str) -> list[str]:
     # that gives fewer than half was written by hand or cut short.
     if settings.defaulted and len(settings.given) < len(settings.defaulted):
         notes.append(
-            f"the link sets only {', '.join(settings.given) or 'nothing'}; "
+            (f"the link sets only {', '.join(settings.given)}; " if settings.given
+             else "the link sets no setting; ") +
             f"{', '.join(settings.defaulted)} keep the Playground's defaults (an unquoted link "
             "is cut by the shell at the first '&': put it in quotes)")
     return notes

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, TypeGuard
 
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
@@ -40,13 +40,22 @@ def as_finite(value: object) -> float | None:
 
 def is_whole(value: object, *, low: int | None = None, high: int | None = None
              ) -> TypeGuard[int | float]:
-    """Whether `value` is a whole number within [low, high]: an int, or a float without a
-    fractional part (10.0 from a link or a TOML file), never a bool or a string."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Whether `value` is a whole number within [low, high]: an integer (numpy's too), or a
+    float without a fractional part (10.0 from a link or a TOML file), never a bool or a
+    string."""
+    if isinstance(value, bool) or not isinstance(value, Real):
         return False
-    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        return False
-    return (low is None or value >= low) and (high is None or value <= high)
+    whole: int | float
+    if isinstance(value, Integral):
+        whole = int(value)
+    else:  # a float, numpy's included
+        try:
+            whole = float(value)
+        except OverflowError:
+            return False
+        if not (math.isfinite(whole) and whole.is_integer()):
+            return False
+    return (low is None or whole >= low) and (high is None or whole <= high)
 
 
 def whole_number(setting: str, value: object, *, low: int | None = None,
@@ -104,12 +113,12 @@ class Config:
 
         def number(field: str) -> float:
             value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool) or not isinstance(value, Real):  # numpy's numbers too
                 raise ConfigError(field, value, "a number")
             try:
                 return float(value)
             except OverflowError:  # an integer beyond the largest double: infinite, refused below
-                return math.inf if value > 0 else -math.inf
+                return -math.inf if isinstance(value, int) and value < 0 else math.inf
 
         for field, names in (("dataset", DATASET_INFO), ("activation", ACTIVATION_NAMES),
                              ("regularization", REGULARIZATIONS)):

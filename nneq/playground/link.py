@@ -131,6 +131,8 @@ def parse_link(link: str) -> LinkSettings:
     >>> settings.defaulted[:3]
     ('activation', 'regularization', 'batchSize')
     """
+    if not isinstance(link, str):
+        raise ConfigError("link", link, "a Playground link, as text")
     pairs = _pairs(link)
     notes: list[str] = []
 
@@ -201,7 +203,9 @@ def parse_link(link: str) -> LinkSettings:
                    _LINK_KEYS.get(err.field, err.field))
         shown = pairs.get(key) if key in pairs else err.value
         raise refuse(key, shown, err.allowed) from None
-    given_keys = tuple(key for key in SETTING_KEYS if given(key) is not None)
+    # An empty networkShape is given too: it means no hidden layer, as in the Playground.
+    given_keys = tuple(key for key in SETTING_KEYS
+                       if given(key) is not None or (key == "networkShape" and key in pairs))
     defaulted = tuple(key for key in SETTING_KEYS if key not in given_keys)
     return LinkSettings(config, tuple(notes), given_keys, defaulted)
 
@@ -215,6 +219,8 @@ def to_link(config: Config, *, show_test: bool = False, discretize: bool = False
     >>> parse_link(link).config == Config(dataset="xor", shape=(2,), seed="a")
     True
     """
+    if not isinstance(config, Config):
+        raise ConfigError("config", config, "a Config")
     regression = config.problem == "regression"
     ids = {f.playground_id for name, f in FEATURES.items() if name in config.features}
     values: dict[str, str] = {
