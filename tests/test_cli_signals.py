@@ -42,7 +42,7 @@ class Training:
 
     def __init__(self, *args: str) -> None:
         self.terminal, child = pty.openpty()
-        self.process = subprocess.Popen(command("train", "--epochs", "100000000", *args),
+        self.process = subprocess.Popen(command("train", "--epochs", "1000000", *args),
                                         stdout=subprocess.PIPE, stderr=child, env=ENV, text=True)
         os.close(child)
         self.shown = ""
@@ -201,7 +201,7 @@ def test_ctrl_c_at_start_up_never_shows_a_traceback(in_tmp, model, delay):
 
 def test_a_report_stopped_before_writing_leaves_no_empty_folder(in_tmp):
     Path("run.toml").write_text('dataset = "spiral"\nshape = [8, 8]\nseed = "s"\n'
-                                "epochs = 100000000\n")
+                                "epochs = 1000000\n")
     process = subprocess.Popen(command("report", "run.toml", "--out-dir", "new/deep"),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
     deadline = time.monotonic() + 180
