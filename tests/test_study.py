@@ -360,3 +360,15 @@ def test_save_models_must_name_a_folder(tmp_path, monkeypatch, given, words):
     result = CliRunner().invoke(app, ["study", "study.toml", "--save-models", given, "-q"])
     assert result.exit_code == 2 and words in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["study.toml", "taken"]
+
+
+def test_an_accuracy_target_with_a_regression_cell_is_refused(tmp_path):
+    """Regression has no accuracy: such a cell could only ever show 0% reaching the target."""
+    text = TINY.replace("test-loss = 0.2", "test-accuracy = 0.9").replace(
+        'dataset = "gauss"', 'dataset = "xor"').replace("noise = [0, 25]",
+                                                        'dataset = ["xor", "reg-plane"]')
+    with pytest.raises(nneq.ConfigError, match=r"test-loss for regression datasets \(reg-plane\)"):
+        read_study(write(tmp_path, text))
+    with pytest.raises(nneq.ConfigError, match="reg-gauss"):
+        read_study(write(tmp_path, TINY.replace("test-loss = 0.2", "test-accuracy = 0.9")
+                         .replace('dataset = "gauss"', 'dataset = "reg-gauss"')))

@@ -25,6 +25,7 @@ from pathlib import Path
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
+from nneq.playground.catalog import DATASET_INFO
 from nneq.playground.config import Config, check_epochs
 from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
 from nneq.sweeps.sweep import MAX_SEEDS
@@ -291,9 +292,18 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     threshold = _number(extra.get("threshold", 0.0), "threshold", source)
     check_threshold(threshold, relative=False)
     prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
+    target = _target(extra.get("target"), source)
+    if target.metric == "test-accuracy":
+        # Only a classification network has an accuracy: a cell of regression could never
+        # reach the target.
+        datasets = next((a.values for a in axes if a.name == "dataset"), (base.dataset,))
+        regression = [str(d) for d in datasets if DATASET_INFO[str(d)].problem != "classification"]
+        if regression:
+            raise ConfigError("target", "test-accuracy", "test-loss for regression datasets ("
+                              + ", ".join(regression) + "), which have no accuracy", source=source)
     return Study(
         source=source, base=base.with_seed(), seeds=seeds, epochs=epochs, axes=axes,
-        target=_target(extra.get("target"), source), threshold=threshold,
+        target=target, threshold=threshold,
         tolerance=_number(extra.get("oscillation-tolerance", DEFAULT_TOLERANCE),
                           "oscillation-tolerance", source),
         prediction=prediction, predicted=predicted,
