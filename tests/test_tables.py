@@ -190,6 +190,12 @@ def test_aliases():
     for bad in ("x3", "x3=x9", "=x1", "x1=x2", "w3=x1", "h11=x1"):
         with pytest.raises(ConfigError):
             parse_aliases([bad])
+    # Each name is one input and each input has one name (names are read in any case).
+    with pytest.raises(ConfigError, match=r"one input per name \(x3 is already x1\)"):
+        parse_aliases(["x3=x1", "X3=x2"])
+    with pytest.raises(ConfigError, match=r"one name per input \(x1 is already x3\)"):
+        parse_aliases(["x3=x1", "x4=x1"])
+    assert parse_aliases(["x3=x1", "X3=x1"]) == {"x3": "x1"}  # said twice, the same
 
 
 MALFORMED = {

@@ -174,7 +174,16 @@ def parse_aliases(items: Iterable[str]) -> dict[str, str]:
                               + ", ".join(FEATURES))
         if name.lower() in _FEATURES_LOWER or re.fullmatch(_WEIGHT, name, re.I) or _parse_ref(name):
             raise ConfigError("alias", item, "a name that is not already an input, unit or weight")
-        aliases[name] = feature
+        # One name per feature and one feature per name: equations show each input by its name.
+        same = next((n for n in aliases if n.lower() == name.lower()), None)
+        if same is not None and aliases[same] != feature:
+            raise ConfigError("alias", item, f"one input per name ({same} is already "
+                              f"{aliases[same]})")
+        other = next((n for n, f in aliases.items() if f == feature and n.lower() != name.lower()),
+                     None)
+        if other is not None:
+            raise ConfigError("alias", item, f"one name per input ({feature} is already {other})")
+        aliases[same or name] = feature
     return aliases
 
 
