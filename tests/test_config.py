@@ -172,3 +172,10 @@ def test_an_empty_network_shape_is_given_not_defaulted():
     settings = parse_link("#networkShape=&dataset=xor")
     assert settings.config.shape == ()
     assert "networkShape" in settings.given and "networkShape" not in settings.defaulted
+
+
+def test_feature_names_are_read_in_any_case():
+    assert Config(features="X1, xsquared ,SINY").features == ("x1", "x1^2", "sin(x2)")
+    assert Config(features=["X1X2", "Sin(X1)"]).features == ("x1x2", "sin(x1)")
+    with pytest.raises(ConfigError, match="each feature once"):
+        Config(features="x1,X1")

@@ -26,7 +26,7 @@ from nneq.errors import ConfigError, TableError
 from nneq.explain.equations import ORDINALS, LayerEquations, layer_title, unit_name
 from nneq.explain.formula import Formula, read_logic_section
 from nneq.playground.config import MAX_UNITS
-from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
+from nneq.playground.features import FEATURE_BY_LOWER, FEATURES, feature_named
 from nneq.storage.files import read_text
 
 
@@ -167,12 +167,11 @@ def parse_aliases(items: Iterable[str]) -> dict[str, str]:
     aliases: dict[str, str] = {}
     for item in items:
         name, sep, target = (part.strip() for part in str(item).partition("="))
-        feature = FEATURE_BY_ALIAS.get(target.replace(" ", "")) or _FEATURES_LOWER.get(
-            target.replace(" ", "").lower())
+        feature = feature_named(target)
         if not sep or not _ALIAS_NAME.match(name) or feature is None:
             raise ConfigError("alias", item, "NAME=FEATURE such as x3=x1x2, with FEATURE among "
                               + ", ".join(FEATURES))
-        if name.lower() in _FEATURES_LOWER or re.fullmatch(_WEIGHT, name, re.I) or _parse_ref(name):
+        if name.lower() in FEATURE_BY_LOWER or re.fullmatch(_WEIGHT, name, re.I) or _parse_ref(name):
             raise ConfigError("alias", item, "a name that is not already an input, unit or weight")
         # One name per feature and one feature per name: equations show each input by its name.
         same = next((n for n in aliases if n.lower() == name.lower()), None)
@@ -185,9 +184,6 @@ def parse_aliases(items: Iterable[str]) -> dict[str, str]:
             raise ConfigError("alias", item, f"one name per input ({feature} is already {other})")
         aliases[same or name] = feature
     return aliases
-
-
-_FEATURES_LOWER = {spelling.lower(): name for spelling, name in FEATURE_BY_ALIAS.items()}
 
 
 # --- equations -----------------------------------------------------------------------------
@@ -206,7 +202,7 @@ class _Reader:
 
     def __init__(self, aliases: Mapping[str, str], source: str) -> None:
         self.aliases = dict(aliases)
-        self.names = dict(_FEATURES_LOWER)
+        self.names = dict(FEATURE_BY_LOWER)
         self.names.update({name.lower(): feature for name, feature in aliases.items()})
         self.source = source
         sources = _source_pattern(self.names)

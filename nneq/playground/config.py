@@ -12,7 +12,7 @@ from typing import Any, TypeGuard
 
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
 from nneq.playground.errors import ConfigError
-from nneq.playground.features import FEATURE_BY_ALIAS, FEATURES
+from nneq.playground.features import FEATURES, feature_named
 
 NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.playground.link
 MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
@@ -195,7 +195,7 @@ def _canonical_features(features: object) -> tuple[str, ...]:
         raise ConfigError("features", features, "a list of features")
     names: list[str] = []
     for given in features:
-        name = FEATURE_BY_ALIAS.get(str(given).strip().replace(" ", ""))
+        name = feature_named(str(given).strip())
         if name is None:
             raise ConfigError("features", given, "features among " + ", ".join(FEATURES))
         if name in names:

@@ -48,6 +48,19 @@ FEATURES: dict[str, Feature] = {
 FEATURE_BY_ALIAS: dict[str, str] = {
     alias: f.name for f in FEATURES.values() for alias in (f.name, *f.aliases)
 }
+# Every spelling in lower case: names are read without regard to case (X1, xsquared).
+FEATURE_BY_LOWER: dict[str, str] = {alias.lower(): name for alias, name in FEATURE_BY_ALIAS.items()}
+
+
+def feature_named(text: str) -> str | None:
+    """The feature a name or Playground id stands for, in any case and with any spaces;
+    None if none.
+
+    >>> feature_named("xSquared"), feature_named("X1"), feature_named("sin (x2)")
+    ('x1^2', 'x1', 'sin(x2)')
+    """
+    bare = text.replace(" ", "")
+    return FEATURE_BY_ALIAS.get(bare) or FEATURE_BY_LOWER.get(bare.lower())
 
 
 def feature_matrix(names: tuple[str, ...], x: np.ndarray, y: np.ndarray) -> np.ndarray:
