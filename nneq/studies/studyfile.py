@@ -250,8 +250,8 @@ def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | 
     if value is None:
         return None, None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError("predicted", value, "a Markdown file beside the study file, or the tables "
-                          "themselves", source=str(path))
+        raise ConfigError("predicted", value, "a Markdown file (its path relative to the study "
+                          "file) or the tables themselves", source=str(path))
     if "|" in value:
         return parse_tables(value, aliases=aliases, source=f"{path} (predicted)"), value
     where = path.parent / value  # relative to the study file, so a folder of them moves as one
