@@ -163,6 +163,22 @@ def test_a_study_without_a_seed_resumes_with_the_seed_it_started_with(tmp_path):
     assert again.to_json() == first.to_json()
 
 
+def test_another_studys_results_are_not_replaced(tmp_path, monkeypatch):
+    """--out naming the JSON of a study none of whose cells is one of this study's is refused:
+    resuming would replace all of it, with another seed taken over besides."""
+    monkeypatch.chdir(tmp_path)
+    small = TINY.replace("seeds = 3", "seeds = 1").replace("epochs = 12", "epochs = 2")
+    write(tmp_path, small.replace('seed = "st"\n', ""), "one.toml")
+    write(tmp_path, small.replace('seed = "st"\n', "").replace('"gauss"', '"xor"'), "two.toml")
+    first = runner.invoke(app, ["study", "one.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert first.exit_code == 0, first.output
+    kept = Path("o.json").read_bytes()
+    result = runner.invoke(app, ["study", "two.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert result.exit_code == 2 and "none of the 4 cells in it is a cell of this study" in (
+        result.output)
+    assert Path("o.json").read_bytes() == kept
+
+
 def test_cli_outputs_page_and_picture(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, TINY.replace("seeds = 3", "seeds = 2"))

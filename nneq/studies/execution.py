@@ -187,6 +187,10 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
     tasks = {c.index: task(study, c, models_dir=models_dir, workers=None if inline else 1)
              for c in grid}
     done = _reusable(saved, tasks)
+    if saved is not None and saved["cells"] and not done:
+        # Resuming would replace every result in the file: it is another study's, kept.
+        raise ConfigError("out", str(out_path), "a new file, or the JSON of this study to resume "
+                          f"(none of the {len(saved['cells'])} cells in it is a cell of this study)")
     total = len(grid)
     for k in sorted(done):
         if on_cell is not None:
