@@ -343,6 +343,25 @@ def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
         R.report([small_run(tmp_path)], out_dir=out, html=True)
 
 
+def test_an_interactive_page_stays_linked_while_its_model_is_current(tmp_path):
+    """A report without --html keeps the links to an interactive page an earlier report wrote
+    for the same model, in the page and in the index; after a retraining it links it no more."""
+    out = tmp_path / "out"
+    run = small_run(tmp_path)
+
+    def linked() -> tuple[bool, bool]:
+        return ("small.html" in (out / "small.md").read_text(),
+                "small.html" in (out / "index.md").read_text())
+
+    R.report([run], out_dir=out, html=True)
+    assert linked() == (True, True)
+    again = R.report([run], out_dir=out)
+    assert again.pages[0].reused and linked() == (True, True)
+    R.report([run], out_dir=out, retrain=True)
+    assert linked() == (False, False)
+    assert (out / "small.html").is_file()  # kept, as every file the report does not rewrite
+
+
 def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
     write(tmp_path / "out", "")
     with pytest.raises(NneqError, match="it is a file"):

@@ -81,7 +81,7 @@ class Page:
     picture: Path
     model_file: Path
     comparison: Comparison | None = None
-    html: Path | None = None  # the interactive page, when asked for
+    html: Path | None = None  # the interactive page, when written now or current and linked
 
     def summary(self) -> str:
         """One line: how the model was obtained, its losses, the agreement and the page."""
@@ -386,7 +386,7 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
         row_title = row.run.title if isinstance(row, Page) else row.title
         link = f"[{_cell(row_title)}]({_href(row.page, folder)})"
         interactive = row.page.with_suffix(".html")
-        if interactive.is_file():
+        if (row.html is not None) if isinstance(row, Page) else interactive.is_file():
             link += f" ([interactive]({_href(interactive, folder)}))"
         m = row.model
         if m is None:
@@ -473,9 +473,12 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
         _copy(run.predicted_file, prediction)
     shown = dataclasses.replace(run, path=folder / RUNS / f"{run.name}.toml",
                                 predicted_file=prediction)
-    write_text(page, page_markdown(shown, model, comparison, folder=folder, html=html))
-    html_page = folder / f"{run.name}.html" if html else None
-    if html_page is not None:
+    # An interactive page written before for this very model is still its page and stays
+    # linked; after a retraining it shows another network, and only --html writes it anew.
+    html_page = folder / f"{run.name}.html"
+    linked = html or (reused and html_page.is_file())
+    write_text(page, page_markdown(shown, model, comparison, folder=folder, html=linked))
+    if html:
         from nneq.pages.html import PageOptions, write_page
 
         write_page(model, html_page, PageOptions(
@@ -484,7 +487,8 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
             links=((f"run file {run.name}.toml", _href(shown.path, folder)),
                    (f"model {run.name}.json", f"{quote(run.name)}.json"),
                    (f"page {run.name}.md", f"{quote(run.name)}.md"))))
-    return Page(run, model, reused, page, picture, model_file, comparison, html_page)
+    return Page(run, model, reused, page, picture, model_file, comparison,
+                html_page if linked else None)
 
 
 def _check_outputs(runs: Sequence[Run], folder: Path, *, html: bool = True) -> None:
