@@ -247,6 +247,20 @@ def test_a_closed_pipe_is_exit_141_and_silent(in_tmp, model):
     assert err == b""
 
 
+def test_a_pipe_closed_in_the_middle_of_the_output_is_exit_141(in_tmp):
+    """The reader takes a little and leaves while a long output is being written: the write
+    that found it gone ends the command with 141, as when it left before the first write."""
+    process = subprocess.Popen(command("sweep", "--seeds", "200", "--epochs", "2", "--quiet",
+                                       "--format", "json", "--workers", "1"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    assert process.stdout is not None and process.stderr is not None
+    assert len(process.stdout.read(100)) == 100  # some of the output (the pipe holds 64 KiB)
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 141, err
+    assert err == b""
+
+
 def test_exit_code_1_is_divergence_alone(in_tmp):
     diverged = runner.invoke(app, ["train", "--dataset", "reg-plane", "--learning-rate", "10",
                                    "--shape", "8,8", "--seed", "d", "--epochs", "50"])

@@ -6,13 +6,55 @@ Each command lives in its own module, imported only when that command is used (s
 
 from __future__ import annotations
 
+import io
+import os
+import stat
+import sys
+
 from nneq.cli.app import app
 
 __all__ = ["app", "main"]
+
+
+class _WholeWrites(io.RawIOBase):
+    """Writes to a file descriptor that finish or raise.
+
+    When a pipe's reader leaves during a long write, the write returns the bytes it managed;
+    Python's buffered stream then counts the rest as written and drops it without a word. Here
+    the rest is written too, so that the reader's absence raises BrokenPipeError (exit 141).
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+
+def _whole_writes_to_a_pipe() -> None:
+    try:
+        pipe = stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture), or closed
+        return
+    if pipe:
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(sys.stdout.fileno())),
+                                      encoding=sys.stdout.encoding, errors=sys.stdout.errors)
 
 
 def main() -> None:
     """Console entry point: stops (Ctrl-C, SIGTERM, SIGHUP) end with one line, never a traceback."""
     from nneq.cli import signals
 
+    _whole_writes_to_a_pipe()
     signals.run(app)
