@@ -18,12 +18,16 @@ NOISE_MAX = 50  # the Playground's slider; links may carry up to 80, see nneq.pl
 MAX_UNITS = 100  # per hidden layer, and hidden layers at most: the Playground's own
 MAX_LAYERS = 20  # controls stop at 8 and 6, so these only keep memory and time in bounds
 MAX_EPOCHS = 1_000_000  # minutes for a small network; a longer run is a typo, not a wish
+# The Playground offers learning rates up to 10. Far beyond, a step overflows at once, and
+# where it overflows depends on how it is rounded: the Playground rounds a bias's step as
+# (lr·Σ)/m and the numpy engine as (lr/m)·Σ, which can then disagree on finiteness.
+MAX_LEARNING_RATE = 1000.0
 _SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refused below
 _SEED_STOPS = set("&=#")
 
 
-def _positive_finite(value: float) -> bool:
-    return math.isfinite(value) and value > 0
+def _learning_rate(value: float) -> bool:
+    return 0 < value <= MAX_LEARNING_RATE
 
 
 def as_finite(value: object) -> float | None:
@@ -128,8 +132,8 @@ class Config:
             object.__setattr__(self, field, name)
         object.__setattr__(self, "features", _canonical_features(self.features))
         object.__setattr__(self, "shape", _canonical_shape(self.shape))
-        check("learning_rate", _positive_finite(number("learning_rate")),
-              "a positive finite number")
+        check("learning_rate", _learning_rate(number("learning_rate")),
+              f"a positive number up to {MAX_LEARNING_RATE:g}")
         rate = number("reg_rate")
         check("reg_rate", math.isfinite(rate) and rate >= 0, "a finite number >= 0")
         batch_size = whole_number("batch_size", self.batch_size, low=1)
