@@ -85,3 +85,13 @@ def test_the_temporary_file_is_named_for_the_leftover_sweep_and_has_ordinary_per
     finally:
         os.umask(umask)
     assert target.read_text() == "x"
+
+
+def test_a_run_file_with_a_byte_order_mark_is_read(tmp_path):
+    """Some editors begin UTF-8 files with a byte-order mark; TOML itself does not allow it."""
+    from nneq.storage.runfile import read_run_file, resolve_config
+
+    path = tmp_path / "run.toml"
+    path.write_bytes(b'\xef\xbb\xbfdataset = "xor"\nshape = [2]\n')
+    config = resolve_config(run_file=read_run_file(path))
+    assert (config.dataset, config.shape) == ("xor", (2,))

@@ -46,7 +46,7 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
     `extra_keys` are kept in `RunFile.extra` for the caller; with `ignore_page_keys` the keys
     only a report page uses (PAGE_KEYS) are accepted and dropped.
     """
-    text = read_text(path)
+    text = read_text(path).removeprefix("\ufeff")  # a byte-order mark, as some editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
