@@ -25,6 +25,7 @@ from nneq.playground.model import Model
 
 ALIGNMENT = "| ------------- |:-------------:|"  # the tables' own: left names, centred equations
 VALUE_DECIMALS = 3  # --values without --precision
+LARGEST_FIXED = 1e15  # beyond, a value in fixed point would run to dozens of digits
 COMPOSABLE = ("sympy", "latex")  # the formats --compose applies to
 TABLES = ("markdown", "text")  # the formats --values, --biases and --alias apply to
 # Said before the composed lines, whose names are the output units' own: a SymPy comment, and
@@ -62,9 +63,18 @@ def _sign(value: float) -> str:
     return "-" if value < 0 else "+"  # 0 counts as +, as Term.sign has it
 
 
+def number_text(value: float, decimals: int) -> str:
+    """`value` with `decimals` decimals; in scientific notation from LARGEST_FIXED on.
+
+    >>> number_text(0.12345, 3), number_text(-2.5e306, 3)
+    ('0.123', '-2.500e+306')
+    """
+    return f"{value:.{decimals}f}" if abs(value) < LARGEST_FIXED else f"{value:.{decimals}e}"
+
+
 def term_text(term: Term, *, values: bool = False, decimals: int = VALUE_DECIMALS) -> str:
     """One signed term: '+ x1w1', or with values the magnitude before the source, '- 1.200 x2'."""
-    body = f"{abs(term.value):.{decimals}f} {term.source}" if values else term.source + term.weight
+    body = f"{number_text(abs(term.value), decimals)} {term.source}" if values else term.source + term.weight
     return f"{_sign(term.value)} {body}"
 
 
@@ -74,7 +84,7 @@ def equation_text(unit: Unit, *, values: bool = False, decimals: int = VALUE_DEC
     parts = [term_text(t, values=values, decimals=decimals) for t in unit.kept]
     if biases:
         parts.append(f"{_sign(unit.bias)} "
-                     + (f"{abs(unit.bias):.{decimals}f}" if values else unit.bias_symbol))
+                     + (number_text(abs(unit.bias), decimals) if values else unit.bias_symbol))
     return " ".join(parts) or "0"
 
 
