@@ -268,7 +268,7 @@ def test_a_bad_run_file_value_names_the_key_and_the_file(in_tmp):
     assert result.exit_code == 2
     assert "shape='abc' in typo.toml: expected hidden layer sizes" in result.output
     result = runner.invoke(app, ["train", "--learning-rate", "-1"])
-    assert "--learning-rate=-1.0: expected a positive number up to 1000" in result.output
+    assert "--learning-rate=-1.0: expected a positive finite number" in result.output
 
 
 def test_a_batch_larger_than_the_data_is_noted(in_tmp):

@@ -26,8 +26,8 @@ _SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refus
 _SEED_STOPS = set("&=#")
 
 
-def _learning_rate(value: float) -> bool:
-    return 0 < value <= MAX_LEARNING_RATE
+def _positive_finite(value: float) -> bool:
+    return math.isfinite(value) and value > 0
 
 
 def as_finite(value: object) -> float | None:
@@ -132,8 +132,8 @@ class Config:
             object.__setattr__(self, field, name)
         object.__setattr__(self, "features", _canonical_features(self.features))
         object.__setattr__(self, "shape", _canonical_shape(self.shape))
-        check("learning_rate", _learning_rate(number("learning_rate")),
-              f"a positive number up to {MAX_LEARNING_RATE:g}")
+        check("learning_rate", _positive_finite(number("learning_rate")),
+              "a positive finite number")
         rate = number("reg_rate")
         check("reg_rate", math.isfinite(rate) and rate >= 0, "a finite number >= 0")
         batch_size = whole_number("batch_size", self.batch_size, low=1)
@@ -234,6 +234,16 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
         raise ConfigError("shape", shape if isinstance(shape, str) else list(pieces),
                           f"at most {MAX_LAYERS} hidden layers")
     return tuple(sizes)
+
+
+def check_trainable(config: Config) -> Config:
+    """`config` if it can be trained: a learning rate up to MAX_LEARNING_RATE; ConfigError
+    otherwise. A model trained before that bound existed still loads: only training checks."""
+    if config.learning_rate > MAX_LEARNING_RATE:
+        raise ConfigError("learning_rate", config.learning_rate,
+                          f"a positive number up to {MAX_LEARNING_RATE:g} to train with (the "
+                          "Playground offers up to 10)")
+    return config
 
 
 def check_epochs(epochs: object) -> int:

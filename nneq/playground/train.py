@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from nneq.playground.config import Config, check_epochs
+from nneq.playground.config import Config, check_epochs, check_trainable
 from nneq.playground.divergence import Snapshot
 from nneq.playground.engine import ENGINE_CHOICES, choose_engine
 from nneq.playground.history import History
@@ -69,8 +69,8 @@ class Training:
 
     def __init__(self, configs: Sequence[Config], data: Stack, *, stacked: bool = False,
                  track_losses: bool = True, engine: str = "numpy", workers: int = 1) -> None:
-        self.configs = list(configs)
-        self.config = configs[0]
+        self.configs = [check_trainable(c) for c in configs]
+        self.config = self.configs[0]
         self.data = data  # the members' inputs and labels, for reading what they learnt
         self.layout: Layout = data.layout
         self.training_points = data.training_points
