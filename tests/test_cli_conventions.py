@@ -270,6 +270,21 @@ def test_long_commands_show_elapsed_rate_and_remaining_time(in_tmp, args, unit):
     assert shown.endswith("\x1b[?25h")  # the bar is cleared and the cursor shown again
 
 
+def test_an_error_after_the_bar_is_drawn_clears_it_before_its_one_line(in_tmp):
+    """A study refusing its --out once the bar is up: the bar goes and the cursor comes back
+    before the message, which stands on a line of its own."""
+    Path("one.toml").write_text('dataset = "xor"\nseeds = 1\nepochs = 1\n[vary]\nnoise = [0]\n')
+    Path("two.toml").write_text('dataset = "xor"\nseeds = 1\nepochs = 1\n[vary]\nnoise = [5]\n')
+    _, _, code = _on_a_terminal(["study", "one.toml", "--out", "o.json", "--workers", "1"], in_tmp)
+    assert code == 0
+    shown, _, code = _on_a_terminal(["study", "two.toml", "--out", "o.json", "--workers", "1"],
+                                    in_tmp)
+    assert code == 2
+    bar, _, message = shown.rpartition("\x1b[?25h")
+    assert "\x1b[?25l" in bar  # the bar was drawn, and then cleared
+    assert message.strip().startswith("nneq: --out='o.json': expected a new file")
+
+
 def test_sweep_json_has_accuracy_per_seed_and_per_pattern(in_tmp):
     import nneq
 

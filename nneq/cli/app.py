@@ -470,8 +470,14 @@ class Progress:
             self.bar.update(epoch - self.drawn)
             self.drawn = epoch
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # whatever ends the work, an error too: the bar goes, the cursor comes back
+
     def close(self) -> None:
-        """Remove the bar from the terminal."""
+        """Remove the bar from the terminal (again: nothing)."""
         if self.bar is not None:
             self.bar.render_finish = lambda: None  # the line is cleared instead of kept
             self.bar.__exit__(None, None, None)

@@ -51,8 +51,9 @@ def report_command(
         progress(len(written))
 
     try:
-        result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
-                        predicted_anywhere=predicted_anywhere, on_page=on_page, html=html)
+        with progress:
+            result = report(runs, out_dir=out_dir, dpi=dpi, retrain=retrain, title=title,
+                            predicted_anywhere=predicted_anywhere, on_page=on_page, html=html)
     except KeyboardInterrupt as err:
         progress.close()
         for line in written:

@@ -96,16 +96,16 @@ def study_command(
         done[0] += result.stats.seeds
         progress(done[0])
 
-    try:
-        result = run_study(study, out=out, workers=workers, scheduler=scheduler or None,
-                           models_dir=str(save_models) if save_models is not None else None,
-                           on_cell=on_cell, saved=saved)
-    except KeyboardInterrupt as err:
-        progress.close()
-        stop = signals.stop_of(err)
-        kept = f"; the cells done are in {out}: run again to resume" if out is not None else ""
-        raise fail(f"{stop.word}{kept}", code=stop.code) from None
-    progress.close()
+    with progress:
+        try:
+            result = run_study(study, out=out, workers=workers, scheduler=scheduler or None,
+                               models_dir=str(save_models) if save_models is not None else None,
+                               on_cell=on_cell, saved=saved)
+        except KeyboardInterrupt as err:
+            progress.close()
+            stop = signals.stop_of(err)
+            kept = f"; the cells done are in {out}: run again to resume" if out is not None else ""
+            raise fail(f"{stop.word}{kept}", code=stop.code) from None
     if picture is not None:
         from nneq.studies.picture import save_picture
         save_picture(result, picture, dpi=dpi)

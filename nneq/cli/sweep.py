@@ -124,18 +124,18 @@ def sweep(
                 raise fail(f"--save-models would write {file}, which is --out {out}: choose "
                            "another file or folder")
     progress = Progress(n_epochs, enabled=show_progress(quiet), label=f"{seeds} seeds")
-    try:
-        result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
-                           relative=relative, prediction=prediction,
-                           keep_models=save_models is not None, on_epoch=progress,
-                           engine=engine or _run_file_engine(config) or "auto",
-                           workers=workers)
-    except KeyboardInterrupt as err:
-        progress.close()
-        stop = signals.stop_of(err)
-        raise fail(f"{stop.word} after {progress.done} of {n_epochs} epochs; nothing was written "
-                   "(a sweep keeps no partial result)", code=stop.code) from None
-    progress.close()
+    with progress:
+        try:
+            result = run_sweep(settings, seeds=seeds, epochs=n_epochs, threshold=threshold,
+                               relative=relative, prediction=prediction,
+                               keep_models=save_models is not None, on_epoch=progress,
+                               engine=engine or _run_file_engine(config) or "auto",
+                               workers=workers)
+        except KeyboardInterrupt as err:
+            progress.close()
+            stop = signals.stop_of(err)
+            raise fail(f"{stop.word} after {progress.done} of {n_epochs} epochs; nothing was "
+                       "written (a sweep keeps no partial result)", code=stop.code) from None
     _write(result, out, save_models, files)
     typer.echo(RENDERERS[fmt](result, top=top))
 

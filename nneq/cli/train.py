@@ -154,7 +154,8 @@ def train(
     progress = Progress(n_epochs, enabled=show_progress(quiet or as_json))
     render = summary_json if as_json else summary
     recorder = SnapshotRecorder(run, snapshots, n_epochs, progress)
-    model, stop = _train_and_save(run, n_epochs, recorder, progress, out)
+    with progress:
+        model, stop = _train_and_save(run, n_epochs, recorder, progress, out)
     typer.echo(render(model, out))
     if stop is not None:
         typer.echo(f"nneq: {stop.word}; saved the model as of epoch {model.epochs} to {out}",

@@ -179,6 +179,13 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
     out_path = Path(out) if out is not None else None
     if saved is None and out_path is not None:
         saved = read_saved(out_path)
+    if saved is not None:
+        # Another study's results are kept: resuming would take over their seed and replace
+        # them. A study is known by its title (its file's name unless it sets one).
+        title = (saved.get("study") or {}).get("title")
+        if title != study.title:
+            raise ConfigError("out", str(out_path), f"a new file, or the JSON of this study to "
+                              f"resume (it holds the results of the study {title!r})")
     study = resume_seed(study, saved)
     grid: list[Cell] = cells(study)
     # Cells run one at a time here may split their sweeps over every core; cells run side by
@@ -187,10 +194,6 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
     tasks = {c.index: task(study, c, models_dir=models_dir, workers=None if inline else 1)
              for c in grid}
     done = _reusable(saved, tasks)
-    if saved is not None and saved["cells"] and not done:
-        # Resuming would replace every result in the file: it is another study's, kept.
-        raise ConfigError("out", str(out_path), "a new file, or the JSON of this study to resume "
-                          f"(none of the {len(saved['cells'])} cells in it is a cell of this study)")
     total = len(grid)
     for k in sorted(done):
         if on_cell is not None:
