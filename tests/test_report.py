@@ -334,6 +334,37 @@ def test_outputs_that_cannot_be_written_are_refused_before_training(tmp_path, mo
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # nothing written
 
 
+def test_a_file_where_a_predicted_files_folder_goes_is_refused_before_training(
+        tmp_path, monkeypatch):
+    """A predicted file in a folder beside its run file is copied to runs/ under that folder:
+    a file in the place of any folder on the way is refused at once."""
+    monkeypatch.setattr(R, "train", fail_training)
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    write(tmp_path / "a" / "b" / "p.md", TABLE)
+    run = write(tmp_path / "deep.toml", 'dataset = "xor"\nshape = [2]\nseed = "d"\n'
+                'epochs = 5\npredicted = "a/b/p.md"\n')
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    write(out / "runs" / "a", "x")
+    with pytest.raises(NneqError, match=r"runs/a is not a folder"):
+        R.report([run], out_dir=out)
+    assert sorted(p.name for p in out.rglob("*")) == ["a", "runs"]
+
+
+def test_files_the_report_only_reuses_need_not_be_writable(tmp_path):
+    """The model of a second report is reused, not written, and a run file copied onto itself
+    is left alone: neither is checked for writing (a read-only copy stays accepted)."""
+    out = tmp_path / "out"
+    R.report([small_run(tmp_path)], out_dir=out)
+    copy = out / "runs" / "small.toml"
+    copy.chmod(0o444)
+    try:
+        again = R.report([copy], out_dir=out)
+    finally:
+        copy.chmod(0o644)
+    assert again.pages[0].reused
+
+
 def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
     out = tmp_path / "out"
     (out / "small.html").mkdir(parents=True)
@@ -343,23 +374,30 @@ def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
         R.report([small_run(tmp_path)], out_dir=out, html=True)
 
 
-def test_an_interactive_page_stays_linked_while_its_model_is_current(tmp_path):
-    """A report without --html keeps the links to an interactive page an earlier report wrote
-    for the same model, in the page and in the index; after a retraining it links it no more."""
+def test_an_interactive_page_once_asked_for_is_kept_current_and_linked(tmp_path):
+    """A report without --html rewrites the interactive page an earlier report wrote, as it
+    rewrites the page, so that both links (page and index) show the network of the model."""
     out = tmp_path / "out"
     run = small_run(tmp_path)
 
-    def linked() -> tuple[bool, bool]:
+    def state() -> tuple[bool, bool, str]:
+        shown = (out / "small.html").read_text()
         return ("small.html" in (out / "small.md").read_text(),
-                "small.html" in (out / "index.md").read_text())
+                "small.html" in (out / "index.md").read_text(),
+                re.sub(r"\s+", " ", shown))
 
+    R.report([run], out_dir=out)
+    assert not (out / "small.html").exists()  # not asked for: not written
     R.report([run], out_dir=out, html=True)
-    assert linked() == (True, True)
+    linked_md, linked_index, first = state()
+    assert linked_md and linked_index
     again = R.report([run], out_dir=out)
-    assert again.pages[0].reused and linked() == (True, True)
-    R.report([run], out_dir=out, retrain=True)
-    assert linked() == (False, False)
-    assert (out / "small.html").is_file()  # kept, as every file the report does not rewrite
+    assert again.pages[0].reused and state() == (True, True, first)
+    changed = write(run, run.read_text().replace("epochs = 20", "epochs = 30"))
+    R.report([changed], out_dir=out)
+    linked_md, linked_index, retrained = state()
+    assert linked_md and linked_index and retrained != first  # the new network's page
+    assert R.report([changed], out_dir=out).pages[0].html == out / "small.html"
 
 
 def test_an_output_folder_that_is_a_file_is_refused(tmp_path):

@@ -35,7 +35,6 @@ from nneq.playground.train import train
 from nneq.storage.files import (
     check_folder,
     check_not_input,
-    check_writable,
     made_folder,
     read_text,
     same_file,
@@ -81,7 +80,7 @@ class Page:
     picture: Path
     model_file: Path
     comparison: Comparison | None = None
-    html: Path | None = None  # the interactive page, when written now or current and linked
+    html: Path | None = None  # the interactive page, when asked for now or before
 
     def summary(self) -> str:
         """One line: how the model was obtained, its losses, the agreement and the page."""
@@ -461,7 +460,7 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
               html: bool = False) -> Page:
     """Train or reuse the run's model, then write its model file, picture and page into `folder`,
     with copies of its run file and predicted tables, so that the folder stands alone (and with
-    `html` its interactive page, NAME.html)."""
+    `html`, or when an earlier report wrote one, its interactive page, NAME.html)."""
     model_file, picture, page = (folder / f"{run.name}{ext}" for ext in (".json", ".png", ".md"))
     model, reused = train_or_reuse(run, model_file, retrain=retrain)
     comparison = (compare(run.prediction, model, threshold=run.threshold,
@@ -473,12 +472,11 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
         _copy(run.predicted_file, prediction)
     shown = dataclasses.replace(run, path=folder / RUNS / f"{run.name}.toml",
                                 predicted_file=prediction)
-    # An interactive page written before for this very model is still its page and stays
-    # linked; after a retraining it shows another network, and only --html writes it anew.
+    # An interactive page, once asked for, is kept current like the page itself.
     html_page = folder / f"{run.name}.html"
-    linked = html or (reused and html_page.is_file())
+    linked = html or html_page.is_file()
     write_text(page, page_markdown(shown, model, comparison, folder=folder, html=linked))
-    if html:
+    if linked:
         from nneq.pages.html import PageOptions, write_page
 
         write_page(model, html_page, PageOptions(
@@ -522,13 +520,17 @@ def _check_outputs(runs: Sequence[Run], folder: Path, *, html: bool = True) -> N
             check_not_input(target, others, name="the copy",
                             advice="write the report into another folder with --out-dir")
             outputs.append(("copy", target))
+    # What stands in the way of a file: a folder of its name, or a file where one of the
+    # folders above it goes (runs/, or a predicted file's folders under it).
     for kind, output in outputs:
         if kind == "interactive page" and not html:
-            continue
-        if output.parent.is_dir():
-            check_writable(output)  # a folder, a pipe or a read-only file in its place
-        elif os.path.lexists(output.parent):
-            raise NneqError(f"cannot write {output}: {output.parent} is not a folder")
+            continue  # written only when asked for, or over an earlier one
+        if output.is_dir():
+            raise NneqError(f"cannot write {output}: it is a folder")
+        for above in output.relative_to(folder).parents:
+            place = folder / above
+            if os.path.lexists(place) and not place.is_dir():
+                raise NneqError(f"cannot write {output}: {place} is not a folder")
 
 
 def _in_run_file(err: NneqError) -> NneqError:
