@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from nneq.playground.config import Config
 
+LARGEST_FIXED = 1e6  # from here on a number is shown in powers of ten
+
+
+def number_text(value: float, decimals: int = 3) -> str:
+    """`value` with `decimals` decimals, as the Playground shows losses and weights; from
+    LARGEST_FIXED on in powers of ten, since a diverging value would run to hundreds of digits.
+
+    >>> number_text(0.12345), number_text(-2.5e306, 2), number_text(1234567.0)
+    ('0.123', '-2.5e+306', '1.23e+06')
+    """
+    if abs(value) < LARGEST_FIXED:
+        return f"{value:.{decimals}f}"
+    return f"{value:.{max(decimals, 1)}g}"
+
 
 def plural(count: int, word: str) -> str:
     """'1 epoch', '2 epochs', '0 seeds'."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nneq.describe import plural
+from nneq.describe import number_text, plural
 from nneq.errors import PoorModelWarning
 from nneq.playground.link import to_link
 from nneq.playground.model import Model
@@ -51,18 +51,13 @@ class Provenance:
 
     def summary(self) -> str:
         """One line: 'xor, 2-4-2-1 tanh, seed 0.12345, 300 epochs: test loss 0.020, accuracy 98.8%'."""
-        facts = f"test loss {_loss(self.loss_test)}"
+        facts = f"test loss {number_text(self.loss_test)}"
         if self.accuracy_test is not None:
             facts += f", accuracy {self.accuracy_test:.1%}"
         if self.diverged_at is not None:
             facts += f"; diverged at epoch {self.diverged_at}"
         return (f"{self.dataset}, {self.shape} {self.activation}, seed {self.seed}, "
                 f"{plural(self.epochs, 'epoch')}: {facts}")
-
-
-def _loss(value: float) -> str:
-    """Three decimals, as the Playground shows a loss; a huge one in powers of ten."""
-    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
 
 
 def provenance(model: Model) -> Provenance:
@@ -117,8 +112,8 @@ def poor_model(model: Model) -> str | None:
     constant = 0.5 * float(np.mean((labels - np.mean(labels)) ** 2))
     loss = float(model.loss_test[-1])
     if loss >= constant:
-        return (f"the model's test loss {_loss(loss)} is no better than always answering the mean "
-                f"({_loss(constant)}); it has learnt little")
+        return (f"the model's test loss {number_text(loss)} is no better than always answering the mean "
+                f"({number_text(constant)}); it has learnt little")
     return None
 
 

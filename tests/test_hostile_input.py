@@ -6,6 +6,7 @@ Huge numbers anywhere, non-ASCII digits in links, and inputs that once took quad
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,24 @@ def test_huge_numbers_in_a_model_file_are_refused(model, where):
     refused(["equations", str(model)], word=str(model.name))
     refused(["plot", str(model), "--out", "p.png"], word=str(model.name))
     assert not Path("p.png").exists()
+
+
+def test_huge_but_finite_values_are_written_in_powers_of_ten(model):
+    """A weight or loss of 1e200 is a number a model file may hold: every command writes it
+    in a few characters, never as two hundred digits."""
+    data = json.loads(model.read_text())
+    data["layers"][0]["weights"] = [[-3.5e200 for _ in row] for row in data["layers"][0]["weights"]]
+    data["layers"][0]["biases"] = [2.5e200 for _ in data["layers"][0]["biases"]]
+    data["history"]["loss_test"][-1] = 1.5e200
+    model.write_text(json.dumps(data))
+    Path("p.md").write_text(TABLE.format(rows="| h11 | x1w1 - x2w2 |"))
+    for args in (["equations", str(model), "--values", "--biases"],
+                 ["equations", str(model), "--values", "--format", "text"],
+                 ["compare", "p.md", str(model)], ["compare", "p.md", str(model), "--format",
+                                                    "markdown"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "e+200" in result.output and not re.search(r"\d{30}", result.output), args
 
 
 @pytest.mark.parametrize("tables", [

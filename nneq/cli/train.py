@@ -36,17 +36,12 @@ from nneq.cli.app import (
     settings_from,
     show_progress,
 )
-from nneq.describe import divergence_advice, network, plural
+from nneq.describe import divergence_advice, network, number_text, plural
 
 if TYPE_CHECKING:
     from nneq.playground.model import Model
     from nneq.playground.snapshots import SnapshotRecorder
     from nneq.playground.train import Training
-
-
-def _loss(value: float) -> str:
-    """Three decimals, as the Playground shows a loss; a huge one in powers of ten."""
-    return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.3g}"
 
 
 def _accuracy(model: Model) -> tuple[float, float] | None:
@@ -61,7 +56,7 @@ def summary(model: Model, out: Path) -> str:
     the figures in aligned columns under `train` and `test`."""
     c = model.config
     rows = [("", "train", "test"),
-            ("loss", _loss(model.loss_train[-1]), _loss(model.loss_test[-1]))]
+            ("loss", number_text(model.loss_train[-1]), number_text(model.loss_test[-1]))]
     accuracy = _accuracy(model)
     if accuracy is not None:
         rows.append(("accuracy", f"{accuracy[0]:.1%}", f"{accuracy[1]:.1%}"))

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 
 from nneq.comparison.compare import Comparison, LayerResult, Match, TermResult, UnitResult
+from nneq.describe import number_text
 from nneq.explain.equations import LayerEquations, with_aliases
 from nneq.explain.logic import FormulaScore
 from nneq.explain.render import markdown as markdown_tables
@@ -125,7 +126,7 @@ def _learnt_label(unit: UnitResult) -> str:
 
 
 def _weight(term: TermResult) -> str:
-    return "" if term.value is None else f"{term.value:.2f}"
+    return "" if term.value is None else number_text(term.value, 2)
 
 
 def _text_unit(unit: UnitResult) -> list[str]:
@@ -255,7 +256,7 @@ def _missing(c: Comparison) -> list[str]:
 def _markdown_learnt(t: TermResult) -> str:
     if t.status == "absent":
         return f"~~{t.text}~~ ({t.reason})"
-    text = _term(t.learnt, t.text) + ("" if t.value is None else f" ({abs(t.value):.2f})")
+    text = _term(t.learnt, t.text) + ("" if t.value is None else f" ({number_text(abs(t.value), 2)})")
     return {"disagree": f"**{text}**", "unpredicted": f"_{text}_"}.get(t.status, text)
 
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from nneq.describe import number_text
 from nneq.errors import ConfigError, ConflictError
 from nneq.explain.equations import (
     DROPPED,
@@ -25,7 +26,6 @@ from nneq.playground.model import Model
 
 ALIGNMENT = "| ------------- |:-------------:|"  # the tables' own: left names, centred equations
 VALUE_DECIMALS = 3  # --values without --precision
-LARGEST_FIXED = 1e15  # beyond, a value in fixed point would run to dozens of digits
 COMPOSABLE = ("sympy", "latex")  # the formats --compose applies to
 TABLES = ("markdown", "text")  # the formats --values, --biases and --alias apply to
 # Said before the composed lines, whose names are the output units' own: a SymPy comment, and
@@ -61,15 +61,6 @@ DEFAULT = Options()
 
 def _sign(value: float) -> str:
     return "-" if value < 0 else "+"  # 0 counts as +, as Term.sign has it
-
-
-def number_text(value: float, decimals: int) -> str:
-    """`value` with `decimals` decimals; in scientific notation from LARGEST_FIXED on.
-
-    >>> number_text(0.12345, 3), number_text(-2.5e306, 3)
-    ('0.123', '-2.500e+306')
-    """
-    return f"{value:.{decimals}f}" if abs(value) < LARGEST_FIXED else f"{value:.{decimals}e}"
 
 
 def term_text(term: Term, *, values: bool = False, decimals: int = VALUE_DECIMALS) -> str:

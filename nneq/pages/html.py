@@ -31,6 +31,7 @@ import numpy as np
 
 from nneq.comparison.compare import Comparison
 from nneq.comparison.report import RENDERERS
+from nneq.describe import number_text
 from nneq.explain.equations import DROPPED, check_threshold, equations
 from nneq.explain.render import Options, render
 from nneq.picture import diagram
@@ -240,8 +241,8 @@ def html_page(model: Model, options: PageOptions | None = None) -> str:
     parts += [
         '<table class="losses"><thead><tr><th></th><th scope="col">Train</th><th scope="col">Test'
         "</th></tr></thead><tbody>",
-        f'<tr><th scope="row">Loss</th><td>{model.loss_train[-1]:.3f}</td>'
-        f"<td>{model.loss_test[-1]:.3f}</td></tr>{_accuracy(model)}</tbody></table>",
+        f'<tr><th scope="row">Loss</th><td>{number_text(model.loss_train[-1])}</td>'
+        f"<td>{number_text(model.loss_test[-1])}</td></tr>{_accuracy(model)}</tbody></table>",
         "</header>",
         '<main id="app">',
         '<noscript><p>The network, heatmaps, replay and tables need JavaScript; the learnt tables '

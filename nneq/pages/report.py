@@ -22,7 +22,7 @@ from urllib.parse import quote
 from nneq.comparison.compare import Comparison, compare
 from nneq.comparison.report import RENDERERS, chance_brief
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
-from nneq.describe import describe
+from nneq.describe import describe, number_text
 from nneq.describe import network as describe_network
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
@@ -318,7 +318,7 @@ def page_markdown(run: Run, model: Model, comparison: Comparison | None, *, fold
               f"[{run.name}.json]({quote(run.name)}.json)"
               + (f" · [interactive page]({quote(run.name)}.html)" if html else ""), ""]
     lines += ["| | Train | Test |", "| --- | --- | --- |",
-              f"| Loss | {model.loss_train[-1]:.3f} | {model.loss_test[-1]:.3f} |"]
+              f"| Loss | {number_text(model.loss_train[-1])} | {number_text(model.loss_test[-1])} |"]
     accuracy = _accuracy(model)
     if accuracy is not None:
         lines.append(f"| Accuracy | {accuracy[0]:.1%} | {accuracy[1]:.1%} |")
@@ -404,7 +404,7 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
         lines.append(
             f"| {link} | {c.dataset} | {_cell(', '.join(c.features))} | {network} | "
             f"{c.noise:g} | {_others(c)} | {_cell(str(c.seed))} | {_epochs_cell(m)} | "
-            f"{m.loss_train[-1]:.3f} | {m.loss_test[-1]:.3f} | "
+            f"{number_text(m.loss_train[-1])} | {number_text(m.loss_test[-1])} | "
             f"{f'{accuracy[1]:.1%}' if accuracy else '—'} | {agreement} | {level} |")
     return "\n".join(lines) + "\n"
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nneq.describe import number_text
 from nneq.errors import NneqError
 from nneq.picture.diagram import (
     DOMAIN,
@@ -254,9 +255,9 @@ def _draw_losses(ax: Axes, model: Model) -> None:
     epochs = model.loss_epoch_numbers()
     marker = "o" if len(epochs) == 1 else None
     ax.plot(epochs, model.loss_train, color=TRAIN_LOSS, linewidth=1.2, marker=marker,
-            label=f"training loss {model.loss_train[-1]:.3f}")
+            label=f"training loss {number_text(model.loss_train[-1])}")
     ax.plot(epochs, model.loss_test, color=TEST_LOSS, linewidth=1.2, marker=marker,
-            label=f"test loss {model.loss_test[-1]:.3f}")
+            label=f"test loss {number_text(model.loss_test[-1])}")
     ax.set_xlim(0, max(len(epochs) - 1, 1))
     ax.set_ylim(bottom=0)
     ax.set_xlabel("epoch", labelpad=1)

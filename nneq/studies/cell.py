@@ -19,6 +19,7 @@ from nneq.comparison.chance import SIGNIFICANT, chance_level
 from nneq.comparison.compare import check_units, predicted_signs, shape_differences
 from nneq.comparison.symmetry import flippable
 from nneq.comparison.tables import Prediction
+from nneq.describe import number_text
 from nneq.errors import TableError
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown
@@ -85,7 +86,7 @@ class CellResult:
 
     def __repr__(self) -> str:
         stats = self.stats
-        median = "" if stats.loss_test is None else f", median test loss {stats.loss_test[1]:.3f}"
+        median = "" if stats.loss_test is None else f", median test loss {number_text(stats.loss_test[1])}"
         return (f"<CellResult {self.index} {self.label!r}: {stats.reached} of {stats.seeds} seeds "
                 f"reached the target{median}, {stats.diverged} diverged>")
 

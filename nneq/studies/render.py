@@ -10,18 +10,20 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from nneq.describe import plural
+from nneq.describe import number_text, plural
 from nneq.studies.execution import StudyResult
 from nneq.studies.grid import value_label
 from nneq.studies.paired import Pair
 from nneq.studies.statistics import CellStats
 
 
-def _q(t: tuple[float, float, float] | None, fmt: str = "{:.3f}") -> str:
-    """'0.031 (0.020–0.050)': median, then first and third quartiles."""
+def _q(t: tuple[float, float, float] | None, fmt: str | None = None) -> str:
+    """'0.031 (0.020–0.050)': median, then first and third quartiles (losses as
+    `number_text` writes them, anything else by `fmt`)."""
     if t is None:
         return "–"
-    return f"{fmt.format(t[1])} ({fmt.format(t[0])}–{fmt.format(t[2])})"
+    shown = [number_text(v) if fmt is None else fmt.format(v) for v in t]
+    return f"{shown[1]} ({shown[0]}–{shown[2]})"
 
 
 def _share(part: int, whole: int) -> str:
