@@ -19,6 +19,7 @@ from nneq.errors import ConfigError
 from nneq.model import Model, check_path, resolve_config
 from nneq.playground import model as port
 from nneq.playground.config import Config
+from nneq.playground.processes import check_workers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -413,8 +414,7 @@ def study(path: str | os.PathLike[str], /, *, seeds: int | None = None, epochs: 
     if scheduler is not None and not isinstance(scheduler, str):
         raise ConfigError("scheduler", scheduler, "a Dask scheduler's address such as "
                           "'tcp://127.0.0.1:8786', or None")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
-        raise ConfigError("workers", workers, "a whole number >= 1")
+    if workers is not None:
+        workers = check_workers(workers)
     chosen = with_run_length(read_study(path), seeds=seeds, epochs=epochs)
     return StudyResult(run_study(chosen, out=out, workers=workers, scheduler=scheduler))

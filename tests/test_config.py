@@ -151,8 +151,10 @@ def test_numpy_numbers_are_taken_as_numbers():
                             train_percent=60, reg_rate=0.5)
     assert type(config.batch_size) is int and type(config.learning_rate) is float
     assert Config(batch_size=np.float64(7.0)).batch_size == 7
+    assert Config(init_zero=np.True_).init_zero is True
     for bad in (dict(batch_size=np.float64(7.5)), dict(batch_size=np.int64(0)),
-                dict(learning_rate=np.float64("nan")), dict(noise=np.bool_(True))):
+                dict(learning_rate=np.float64("nan")), dict(noise=np.bool_(True)),
+                dict(init_zero=np.array([True])), dict(init_zero=1)):
         with pytest.raises(ConfigError):
             Config(**bad)
 

@@ -392,3 +392,13 @@ def test_an_accuracy_target_with_a_regression_cell_is_refused(tmp_path):
     with pytest.raises(nneq.ConfigError, match="reg-gauss"):
         read_study(write(tmp_path, TINY.replace("test-loss = 0.2", "test-accuracy = 0.9")
                          .replace('dataset = "gauss"', 'dataset = "reg-gauss"')))
+
+
+def test_the_api_takes_numpy_numbers_for_seeds_epochs_and_workers(tmp_path):
+    import numpy as np
+
+    result = nneq.study(write(tmp_path, TINY), seeds=np.int64(1), epochs=np.int64(2),
+                        workers=np.int64(1))
+    assert result.study.seeds == 1 and result.study.epochs == 2
+    with pytest.raises(nneq.ConfigError, match="seeds"):
+        nneq.study(write(tmp_path, TINY), seeds=np.float64(1.5))

@@ -26,6 +26,16 @@ _SEED = re.compile(r"[!-~]+")  # printable ASCII, no space; &, = and # are refus
 _SEED_STOPS = set("&=#")
 
 
+def _flag(value: object) -> bool | None:
+    """`value` as a bool if it is one, numpy's included; None otherwise."""
+    if isinstance(value, bool):
+        return value
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "kind", "") == "b" and getattr(value, "ndim", None) == 0:
+        return bool(value)
+    return None
+
+
 def _positive_finite(value: float) -> bool:
     return math.isfinite(value) and value > 0
 
@@ -145,7 +155,9 @@ class Config:
                                             is not None and not _SEED_STOPS & set(self.seed)),
               "printable characters without spaces, &, = or #, so that a Playground link "
               "carries it")
-        check("init_zero", isinstance(self.init_zero, bool), "true or false")
+        flag = _flag(self.init_zero)
+        check("init_zero", flag is not None, "true or false")
+        object.__setattr__(self, "init_zero", flag)
         for field, value in (("learning_rate", self.learning_rate), ("reg_rate", rate),
                              ("noise", noise), ("train_percent", percent)):
             object.__setattr__(self, field, float(value))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nneq.errors import ConfigError, NneqError
+from nneq.playground.processes import check_workers
 from nneq.storage.files import read_text, write_text
 from nneq.studies.cell import CellResult, CellTask, run_cell, task
 from nneq.studies.grid import Cell, cells
@@ -148,9 +149,7 @@ def executor(*, workers: int | None, scheduler: str | None) -> Iterator[tuple[cf
         finally:
             client.close()
         return
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise NneqError(f"workers={count!r}: expected a whole number >= 1")
+    count = check_workers(workers) if workers is not None else (os.cpu_count() or 1)
     if count == 1:
         yield _Inline(), 1
         return

@@ -26,7 +26,7 @@ from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
 from nneq.playground.catalog import DATASET_INFO
-from nneq.playground.config import Config, check_epochs
+from nneq.playground.config import Config, check_epochs, whole_number
 from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
 from nneq.sweeps.sweep import MAX_SEEDS
 
@@ -262,9 +262,10 @@ def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | 
 
 def check_seeds(seeds: object, *, source: str = "") -> int:
     """`seeds` if it is a whole number from 1 to MAX_SEEDS; ConfigError otherwise."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
-        raise ConfigError("seeds", seeds, f"a whole number from 1 to {MAX_SEEDS}", source=source)
-    return seeds
+    try:
+        return whole_number("seeds", seeds, low=1, high=MAX_SEEDS)
+    except ConfigError as err:
+        raise ConfigError(err.field, err.value, err.allowed, source=source) from None
 
 
 def with_run_length(study: Study, *, seeds: object = None, epochs: object = None) -> Study:
