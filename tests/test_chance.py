@@ -12,6 +12,7 @@ import pytest
 import nneq
 from nneq.comparison import symmetry as S
 from nneq.comparison.chance import DEFAULT_DRAWS, MIN_DRAWS, WORK_BUDGET, budget_draws, chance_level
+from nneq.errors import ConfigError
 from nneq.comparison.compare import compare
 from nneq.comparison.report import to_dict, to_text
 from nneq.comparison.tables import parse_tables
@@ -196,3 +197,18 @@ def test_large_networks_draw_a_number_of_tables_fixed_by_their_size():
     assert chance.beats_chance
     # --draws overrides the budget.
     assert chance_level(signs, signs, flippable=(True,) * 3, observed=observed, draws=7).draws == 7
+
+
+def test_draws_asked_for_tables_aligned_one_by_one_are_bounded_by_the_structure():
+    """Aligning a table alone costs more the larger the structure: at most ten times the
+    default's budget may be asked for, and so many are drawn exactly."""
+    rng = np.random.default_rng(3)
+    shape = [(2, 60), (60, 60), (60, 60), (60, 1)]
+    signs = [rng.choice(np.array([-1, 1], np.int8), size=s) for s in shape]
+    most = 10 * budget_draws(signs)
+    observed = sum(int(np.count_nonzero(s)) for s in signs)
+    with pytest.raises(ConfigError, match=rf"^draws={most + 1}: expected at most {most} for "
+                                          "this prediction"):
+        chance_level(signs, signs, flippable=(True,) * 3, observed=observed, draws=most + 1)
+    assert chance_level(signs[:1] + signs[-1:], signs[:1] + signs[-1:], flippable=(True,),
+                        observed=0, draws=30).draws == 30

@@ -42,11 +42,13 @@ from itertools import pairwise
 import numpy as np
 
 from nneq.comparison.alignment import ExactTables, exact_tables
+from nneq.errors import ConfigError
 from nneq.playground.config import whole_number
 
 CHANCE_SEED = 20_240_601  # the generator's seed: sampled figures are the same on every run
 DEFAULT_DRAWS = 2_500  # 0.5 / sqrt(2500) = 0.01: the largest standard error of a p-value
-MAX_DRAWS = 1_000_000  # tables a chance level may be asked to sample: up to some seconds
+MAX_DRAWS = 1_000_000  # tables scored at once may be asked for: about half a minute at most
+ALIGNED_DRAWS_FACTOR = 10  # tables aligned one by one may be asked for up to 10 × the default
 BATCH = 100  # tables aligned one by one are drawn this many at a time
 TARGET_ERROR = 0.01  # the p-value's standard error the sampling stops at
 EXACT_SIGNS = 14  # every table is scored when the structure has at most 2**14 of them
@@ -118,7 +120,8 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
 
     predicted[k]'s non-zero entries are the structure: random tables put + or - there. With
     `symmetry` False, units are compared by name (predicted unit i is learnt unit i). `draws`
-    fixes the number of sampled tables instead of the default rule.
+    fixes the number of sampled tables instead of the default rule (`check_draws` says which
+    numbers; tables aligned one by one are bounded by the structure too).
 
     >>> import numpy as np
     >>> p = [np.array([[1, -1]]), np.array([[1], [1]])]
@@ -127,7 +130,6 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
     >>> chance_level(p, p, flippable=(True,), observed=4, symmetry=False).p_value
     0.0625
     """
-    draws = check_draws(draws)
     pred = [np.asarray(m, dtype=np.int8) for m in predicted]
     mats = [np.asarray(m, dtype=np.int8) for m in learnt]
     support = [m != 0 for m in pred]
@@ -149,8 +151,14 @@ def chance_level(predicted: Sequence[np.ndarray], learnt: Sequence[np.ndarray], 
             return _exact_counts(tables, _tables(signs, free, sample))
 
         return _sample(batch, max(BATCH, CHUNK // work), observed, signs, draws)
+    most = budget_draws(pred)
+    if draws is not None and draws > ALIGNED_DRAWS_FACTOR * most:
+        # Each such table is aligned alone, at a cost that grows with the structure: the
+        # default's budget (WORK_BUDGET) times ALIGNED_DRAWS_FACTOR bounds the time to minutes.
+        raise ConfigError("draws", draws, f"at most {ALIGNED_DRAWS_FACTOR * most} for this "
+                          "prediction, whose random tables are aligned one by one")
     align_to = _one_by_one(pred, mats, flippable, rng)
-    return _sample(align_to, BATCH, observed, signs, draws, most=budget_draws(pred))
+    return _sample(align_to, BATCH, observed, signs, draws, most=most)
 
 
 def check_draws(draws: object) -> int | None:
