@@ -12,10 +12,10 @@ import pytest
 import nneq
 from nneq.comparison import symmetry as S
 from nneq.comparison.chance import DEFAULT_DRAWS, MIN_DRAWS, WORK_BUDGET, budget_draws, chance_level
-from nneq.errors import ConfigError
 from nneq.comparison.compare import compare
 from nneq.comparison.report import to_dict, to_text
 from nneq.comparison.tables import parse_tables
+from nneq.errors import ConfigError
 from nneq.explain.equations import equations
 from nneq.explain.render import markdown
 
