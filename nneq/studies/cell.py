@@ -133,7 +133,7 @@ def run_cell(work: CellTask) -> CellResult:
         for model in models:
             save(model, folder / f"{_file_name(str(model.config.seed))}.json")
     classify = cell.config.problem == "classification"
-    need_accuracy = classify and work.target.metric == "test-accuracy"
+    need_accuracy = classify and work.target.needs_accuracy
     # each member's test accuracy, which the sweep counted from its network
     accuracies = ([m.accuracy_test for m in sweep.members] if need_accuracy
                   else [None] * len(models))

@@ -73,7 +73,7 @@ def headline(r: StudyResult) -> list[str]:
 def _cell_row(r: StudyResult, values: dict[str, object], st: CellStats) -> list[str]:
     row = [value_label(values[a.name]) for a in r.study.axes]
     row += [_share(st.reached, st.seeds), _q(st.loss_test), _q(st.loss_train)]
-    if r.study.target.metric == "test-accuracy":
+    if r.study.target.needs_accuracy:
         row.append(_q(st.accuracy_test, "{:.1%}"))
     row += [_count(st.oscillations), str(st.patterns),
             "–" if st.top_pattern_share is None else f"{st.top_pattern_share:.0%}",
@@ -93,7 +93,7 @@ def cell_table(r: StudyResult, fmt: str) -> str:
     """One row per cell: target share, losses, oscillations, patterns, agreement."""
     head = [a.name for a in r.study.axes]
     head += ["reached target", "test loss (quartiles)", "train loss (quartiles)"]
-    if r.study.target.metric == "test-accuracy":
+    if r.study.target.needs_accuracy:
         head.append("test accuracy (quartiles)")
     head += ["oscillations", "patterns", "top pattern", "diverged"]
     if r.study.prediction is not None:

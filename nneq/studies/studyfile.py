@@ -54,6 +54,11 @@ class Target:
         """In words: 'test loss below 0.1', 'test accuracy at least 95%'."""
         return TARGETS[self.metric].describe(self.value)
 
+    @property
+    def needs_accuracy(self) -> bool:
+        """Whether the target is an accuracy, which only classification has."""
+        return TARGETS[self.metric].needs_accuracy
+
     def to_dict(self) -> dict[str, object]:
         """As in the study file: {'test-loss': 0.1}."""
         return {self.metric: self.value}
@@ -294,13 +299,13 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     check_threshold(threshold, relative=False)
     prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
     target = _target(extra.get("target"), source)
-    if target.metric == "test-accuracy":
+    if target.needs_accuracy:
         # Only a classification network has an accuracy: a cell of regression could never
         # reach the target.
         datasets = next((a.values for a in axes if a.name == "dataset"), (base.dataset,))
         regression = [str(d) for d in datasets if DATASET_INFO[str(d)].problem != "classification"]
         if regression:
-            raise ConfigError("target", "test-accuracy", "test-loss for regression datasets ("
+            raise ConfigError("target", target.metric, "test-loss for regression datasets ("
                               + ", ".join(regression) + "), which have no accuracy", source=source)
     return Study(
         source=source, base=base.with_seed(), seeds=seeds, epochs=epochs, axes=axes,
