@@ -99,20 +99,23 @@ def test_malformed_formulas_say_where_and_what_was_expected(text, message):
 def test_formulas_too_long_or_too_deep_are_refused_and_the_largest_allowed_evaluate():
     """Reading and evaluating recurse over the formula: their size is bounded, so that no
     formula can exhaust Python's stack, and formulas at the bounds still work."""
-    refused = ["o1 = " + "(" * 200 + "h21" + ")" * 200, "o1 = " + "not " * 1000 + "h21",
+    refused = ["o1 = " + "(" * 600 + "h21" + ")" * 600, "o1 = " + "not " * 1100 + "h21",
                "o1 = " + " xor ".join(["h21"] * 2000), "o1 = " + "(" * 40 + "a" + ")" * 40,
                "o1 = " + "not " * 40 + "a"]
     for text in refused:
         with pytest.raises(FormulaError, match=r"^line 3: .*(too long|more than 32 deep)"):
             parse_formula(text, where="line 3")
     env = {"a": np.array([True, False]), "b": np.array([True, True])}
-    names = ["a", "b"] * 63 + ["a"]  # 127 names, 126 gates: 253 tokens
+    names = ["a", "b"] * 255 + ["a", "b"]  # 512 names, 511 gates: 1023 tokens
     chain = parse_formula("o1 = " + " xor ".join(names))
     expected = np.logical_xor.reduce([env[n] for n in names])
     assert evaluate(chain.expression, env).tolist() == expected.tolist()
     deep = parse_formula("o1 = " + "not (" * 16 + "a" + ")" * 16)  # 32 levels
     assert evaluate(deep.expression, env).tolist() == [True, False]
     assert parse_formula(deep.text()).text() == deep.text()
+    assert parse_formula(chain.text()).text() == chain.text()
+    wide = overlap_rule("o1", [(f"h1_{k}", 1 if k % 3 else -1) for k in range(100)])
+    assert parse_formula(f"o1 = {formula_text(wide)}").expression == wide  # read back
 
 
 def test_a_logic_section_gives_its_formulas_with_their_lines():

@@ -35,7 +35,7 @@ LEVELS = (("or", "nor"), ("xor", "xnor"), ("and", "nand"))  # loosest first
 UNIT = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # Bounds that keep reading and evaluating a formula well within Python's recursion limit;
 # a network's logic needs far less (a gate per hidden unit or so).
-MAX_TOKENS = 256  # names, gates, constants and parentheses in one formula
+MAX_TOKENS = 1024  # names, gates, constants and parentheses: a unit of 100 links needs ~300
 MAX_DEPTH = 32  # parentheses and 'not's nested in one another
 
 
