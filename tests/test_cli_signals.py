@@ -237,8 +237,10 @@ def test_an_internal_error_is_one_line_exit_3_and_asks_for_a_report(in_tmp, mode
         assert shown.output.strip().splitlines()[-1] == lines[0]
 
 
-def test_a_closed_pipe_is_exit_141_and_silent(in_tmp, model):
-    process = subprocess.Popen(command("equations", "m.json"), stdout=subprocess.PIPE,
+@pytest.mark.parametrize("args", [("equations", "m.json"), (), ("--help",), ("-h",),
+                                  ("train", "--help"), ("datasets",)])
+def test_a_closed_pipe_is_exit_141_and_silent(in_tmp, model, args):
+    process = subprocess.Popen(command(*args), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=ENV)
     assert process.stdout is not None
     process.stdout.close()  # the reader goes away before anything is written

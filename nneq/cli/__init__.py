@@ -57,4 +57,13 @@ def main() -> None:
     from nneq.cli import signals
 
     _whole_writes_to_a_pipe()
-    signals.run(app)
+    try:
+        try:
+            signals.run(app)
+        finally:
+            sys.stdout.flush()  # what is still buffered goes now, while a closed pipe can be told
+    except BrokenPipeError:
+        from nneq.cli.app import quiet_pipe
+
+        quiet_pipe()
+        sys.exit(141)

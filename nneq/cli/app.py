@@ -133,7 +133,7 @@ def _debugging() -> bool:
 _DEBUG = [False]
 
 
-def _quiet_pipe() -> None:
+def quiet_pipe() -> None:
     """Nothing more to say to a reader that went away: later writes go nowhere."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -178,10 +178,10 @@ class _Group(TyperGroup):
             formatter.write_dl(rows)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        """Read the flags; a stop meanwhile goes past Typer to `main`."""
+        """Read the flags; a stop, or a closed pipe under --help, goes past Typer to `main`."""
         try:
             return super().make_context(*args, **kwargs)
-        except KeyboardInterrupt as err:
+        except (KeyboardInterrupt, BrokenPipeError) as err:
             raise _Escape(err) from err
 
     def invoke(self, ctx: Any) -> Any:
@@ -201,7 +201,7 @@ class _Group(TyperGroup):
             result = super().main(*args, **kwargs)
         except _Escape as escape:
             if isinstance(escape.original, BrokenPipeError):
-                _quiet_pipe()
+                quiet_pipe()
                 sys.exit(141)
             stop = signals.stop_of(escape.original)
             typer.echo(f"nneq: {stop.word}", err=True)
