@@ -209,13 +209,13 @@ def compare(predicted: Predicted, model: port.Model | str | os.PathLike[str], *,
 
     learnt, model_source = _learnt(model)
     given, source = _prediction(predicted, _aliases(aliases))
-    warn_if_poor(learnt)
     if isinstance(given, port.Model):
         result = compare_models(given, learnt, threshold=threshold, symmetry=symmetry,
                                 predicted_source=source, model_source=model_source, **options)
     else:
         result = compare_tables(given, learnt, threshold=threshold, symmetry=symmetry,
                                 model_source=model_source, **options)
+    warn_if_poor(learnt)  # once the comparison stands: a mistake in the options comes first
     return ComparisonResult(result)
 
 
