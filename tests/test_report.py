@@ -374,30 +374,21 @@ def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
         R.report([small_run(tmp_path)], out_dir=out, html=True)
 
 
-def test_an_interactive_page_once_asked_for_is_kept_current_and_linked(tmp_path):
-    """A report without --html rewrites the interactive page an earlier report wrote, as it
-    rewrites the page, so that both links (page and index) show the network of the model."""
+def test_an_interactive_page_is_written_and_linked_only_when_asked_for(tmp_path):
+    """A page of that name in the folder may be anyone's: without --html the report neither
+    writes it nor links it, from the page or from the index."""
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "small.html").write_text("<p>mine</p>")
     run = small_run(tmp_path)
-
-    def state() -> tuple[bool, bool, str]:
-        shown = (out / "small.html").read_text()
-        return ("small.html" in (out / "small.md").read_text(),
-                "small.html" in (out / "index.md").read_text(),
-                re.sub(r"\s+", " ", shown))
-
     R.report([run], out_dir=out)
-    assert not (out / "small.html").exists()  # not asked for: not written
+    assert (out / "small.html").read_text() == "<p>mine</p>"
+    assert "small.html" not in (out / "small.md").read_text()
+    assert "small.html" not in (out / "index.md").read_text()
     R.report([run], out_dir=out, html=True)
-    linked_md, linked_index, first = state()
-    assert linked_md and linked_index
-    again = R.report([run], out_dir=out)
-    assert again.pages[0].reused and state() == (True, True, first)
-    changed = write(run, run.read_text().replace("epochs = 20", "epochs = 30"))
-    R.report([changed], out_dir=out)
-    linked_md, linked_index, retrained = state()
-    assert linked_md and linked_index and retrained != first  # the new network's page
-    assert R.report([changed], out_dir=out).pages[0].html == out / "small.html"
+    assert "<p>mine</p>" not in (out / "small.html").read_text()
+    assert "small.html" in (out / "small.md").read_text()
+    assert "small.html" in (out / "index.md").read_text()
 
 
 def test_an_output_folder_that_is_a_file_is_refused(tmp_path):

@@ -35,6 +35,7 @@ from nneq.playground.train import train
 from nneq.storage.files import (
     check_folder,
     check_not_input,
+    check_writable,
     made_folder,
     read_text,
     same_file,
@@ -80,7 +81,7 @@ class Page:
     picture: Path
     model_file: Path
     comparison: Comparison | None = None
-    html: Path | None = None  # the interactive page, when asked for now or before
+    html: Path | None = None  # the interactive page, when asked for
 
     def summary(self) -> str:
         """One line: how the model was obtained, its losses, the agreement and the page."""
@@ -460,7 +461,7 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
               html: bool = False) -> Page:
     """Train or reuse the run's model, then write its model file, picture and page into `folder`,
     with copies of its run file and predicted tables, so that the folder stands alone (and with
-    `html`, or when an earlier report wrote one, its interactive page, NAME.html)."""
+    `html` its interactive page, NAME.html)."""
     model_file, picture, page = (folder / f"{run.name}{ext}" for ext in (".json", ".png", ".md"))
     model, reused = train_or_reuse(run, model_file, retrain=retrain)
     comparison = (compare(run.prediction, model, threshold=run.threshold,
@@ -472,9 +473,10 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
         _copy(run.predicted_file, prediction)
     shown = dataclasses.replace(run, path=folder / RUNS / f"{run.name}.toml",
                                 predicted_file=prediction)
-    # An interactive page, once asked for, is kept current like the page itself.
+    # The interactive page is written, and linked, only when asked for: a file of its name
+    # in the folder may be anyone's, and after a retraining it would show another network.
     html_page = folder / f"{run.name}.html"
-    linked = html or html_page.is_file()
+    linked = html
     write_text(page, page_markdown(shown, model, comparison, folder=folder, html=linked))
     if linked:
         from nneq.pages.html import PageOptions, write_page
@@ -524,7 +526,9 @@ def _check_outputs(runs: Sequence[Run], folder: Path, *, html: bool = True) -> N
     # folders above it goes (runs/, or a predicted file's folders under it).
     for kind, output in outputs:
         if kind == "interactive page" and not html:
-            continue  # written only when asked for, or over an earlier one
+            continue  # written only when asked for
+        if kind in ("page", "picture", "index", "interactive page") and output.parent.is_dir():
+            check_writable(output)  # always written: a pipe or a read-only file is in the way
         if output.is_dir():
             raise NneqError(f"cannot write {output}: it is a folder")
         for above in output.relative_to(folder).parents:
