@@ -365,6 +365,15 @@ def test_files_the_report_only_reuses_need_not_be_writable(tmp_path):
     assert again.pages[0].reused
 
 
+def test_a_learning_rate_beyond_a_thousand_costs_its_own_page_only(tmp_path):
+    good = small_run(tmp_path)
+    bad = small_run(tmp_path, "fast", **{"learning-rate": "2000"})
+    result = R.report([good, bad], out_dir=tmp_path / "out")
+    assert [p.run.name for p in result.pages] == ["small"]
+    (path, error), = result.failed
+    assert path == bad and str(error).startswith("learning-rate=2000.0 in ")
+
+
 def test_an_interactive_page_in_the_way_matters_only_with_html(tmp_path):
     out = tmp_path / "out"
     (out / "small.html").mkdir(parents=True)

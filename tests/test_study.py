@@ -402,3 +402,12 @@ def test_the_api_takes_numpy_numbers_for_seeds_epochs_and_workers(tmp_path):
     assert result.study.seeds == 1 and result.study.epochs == 2
     with pytest.raises(nneq.ConfigError, match="seeds"):
         nneq.study(write(tmp_path, TINY), seeds=np.float64(1.5))
+
+
+def test_a_learning_rate_beyond_a_thousand_is_refused_when_the_file_is_read(tmp_path):
+    base = TINY.replace('dataset = "gauss"', 'dataset = "gauss"\nlearning-rate = 2000')
+    with pytest.raises(nneq.ConfigError, match=r"^learning-rate=2000\.0 in .*up to 1000"):
+        read_study(write(tmp_path, base))
+    varied = TINY.replace("noise = [0, 25]", "learning-rate = [0.03, 2000]")
+    with pytest.raises(nneq.ConfigError, match=r"^vary\.learning-rate=2000\.0 in .*up to 1000"):
+        read_study(write(tmp_path, varied))

@@ -27,7 +27,7 @@ from nneq.describe import network as describe_network
 from nneq.errors import ConfigError, ModelFileError, NneqError
 from nneq.explain.render import Options, render
 from nneq.picture.plot import DEFAULT_DPI, check_dpi, save_plot
-from nneq.playground.config import Config, as_finite, check_epochs
+from nneq.playground.config import Config, as_finite, check_epochs, check_trainable
 from nneq.playground.link import to_link
 from nneq.playground.model import Model
 from nneq.playground.snapshots import snapshot_epochs
@@ -182,6 +182,10 @@ def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) 
         # A mistake in the file's url: name the run file too, as several may be given at once.
         where = f"{err.source} of {source}" if err.source else source
         raise ConfigError(err.field, err.value, err.allowed, source=where) from None
+    try:
+        check_trainable(config)
+    except ConfigError as err:
+        raise ConfigError("learning-rate", err.value, err.allowed, source=source) from None
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
     aliases = _aliases(extra.get("alias"), source)
     prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path),

@@ -21,12 +21,13 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
 from nneq.playground.catalog import DATASET_INFO
-from nneq.playground.config import Config, check_epochs, whole_number
+from nneq.playground.config import Config, check_epochs, check_trainable, whole_number
 from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
 from nneq.sweeps.sweep import MAX_SEEDS
 
@@ -291,7 +292,17 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     base = resolve_config(run_file=run_file)
     seeds = check_seeds(extra.get("seeds", DEFAULT_SEEDS), source=source)
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
+    try:
+        check_trainable(base)
+    except ConfigError as err:
+        raise ConfigError("learning-rate", err.value, err.allowed, source=source) from None
     axes = _axes(extra.get("vary"), extra.get("paired"), base, source)
+    for axis in axes:
+        for value in axis.values if axis.name == "learning-rate" else ():
+            try:
+                check_trainable(dataclasses.replace(base, learning_rate=cast(float, value)))
+            except ConfigError as err:
+                raise ConfigError("vary.learning-rate", value, err.allowed, source=source) from None
     cells = math.prod(len(a.values) for a in axes)
     if cells > MAX_CELLS:
         raise ConfigError("vary", f"{cells} cells", f"at most {MAX_CELLS} cells", source=source)
