@@ -164,9 +164,9 @@ def test_a_study_without_a_seed_resumes_with_the_seed_it_started_with(tmp_path):
 
 
 def test_another_studys_results_are_not_replaced(tmp_path, monkeypatch):
-    """--out naming another study's JSON (another title) is refused: resuming would take over
-    its seed and replace its results. The same study run again, with more seeds or epochs
-    after a quick look, goes on as before."""
+    """--out naming another study's JSON (no cell with the settings of one of this study's) is
+    refused: resuming would take over its seed and replace its results. The same study run
+    again, renamed or with more seeds or epochs after a quick look, goes on as before."""
     monkeypatch.chdir(tmp_path)
     small = TINY.replace("seeds = 3", "seeds = 1").replace("epochs = 12", "epochs = 2")
     write(tmp_path, small.replace('seed = "st"\n', ""), "one.toml")
@@ -176,9 +176,17 @@ def test_another_studys_results_are_not_replaced(tmp_path, monkeypatch):
     assert first.exit_code == 0, first.output
     kept = Path("o.json").read_bytes()
     result = runner.invoke(app, ["study", "two.toml", "--out", "o.json", *quick])
-    assert result.exit_code == 2 and "it holds the results of the study 'one'" in result.output
+    assert result.exit_code == 2 and "none of the 4 cells in it has the settings" in (
+        result.output)
     assert Path("o.json").read_bytes() == kept
-    full = runner.invoke(app, ["study", "one.toml", "--out", "o.json", "--workers", "1", "-q"])
+    Path("two.toml").rename("one.toml.bak")  # the same name for another study: still refused
+    Path("other").mkdir()
+    Path("one.toml.bak").rename("other/one.toml")
+    again = runner.invoke(app, ["study", "other/one.toml", "--out", "o.json", *quick])
+    assert again.exit_code == 2 and Path("o.json").read_bytes() == kept
+    Path("one.toml").rename("renamed.toml")  # this study under another name resumes
+    full = runner.invoke(app, ["study", "renamed.toml", "--out", "o.json", "--workers", "1",
+                               "-q"])
     assert full.exit_code == 0, full.output
     assert json.loads(Path("o.json").read_text())["study"]["epochs"] == 2
 

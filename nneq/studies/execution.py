@@ -94,6 +94,19 @@ def resume_seed(study: Study, saved: dict | None) -> Study:
     return dataclasses.replace(study, base=dataclasses.replace(study.base, seed=seed))
 
 
+def _shares_a_cell(saved: dict, tasks: dict[int, CellTask]) -> bool:
+    """Whether a cell saved in a study's JSON has the settings of one of `tasks`' cells, seeds
+    apart (a study file without a seed gets a fresh one each run)."""
+    def settings(config: object) -> str | None:
+        if not isinstance(config, dict):
+            return None
+        return json.dumps({k: v for k, v in config.items() if k != "seed"}, sort_keys=True)
+
+    ours = {settings(t.spec()["config"]) for t in tasks.values()}
+    return any(isinstance(entry, dict) and isinstance(entry.get("spec"), dict)
+               and settings(entry["spec"].get("config")) in ours for entry in saved["cells"])
+
+
 def _reusable(saved: dict | None, tasks: dict[int, CellTask]) -> dict[int, CellResult]:
     """Saved cells whose settings match a cell of the grid exactly."""
     if saved is None:
@@ -178,13 +191,6 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
     out_path = Path(out) if out is not None else None
     if saved is None and out_path is not None:
         saved = read_saved(out_path)
-    if saved is not None:
-        # Another study's results are kept: resuming would take over their seed and replace
-        # them. A study is known by its title (its file's name unless it sets one).
-        title = (saved.get("study") or {}).get("title")
-        if title != study.title:
-            raise ConfigError("out", str(out_path), f"a new file, or the JSON of this study to "
-                              f"resume (it holds the results of the study {title!r})")
     study = resume_seed(study, saved)
     grid: list[Cell] = cells(study)
     # Cells run one at a time here may split their sweeps over every core; cells run side by
@@ -192,6 +198,13 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
     inline = scheduler is None and workers == 1
     tasks = {c.index: task(study, c, models_dir=models_dir, workers=None if inline else 1)
              for c in grid}
+    if saved is not None and saved["cells"] and not _shares_a_cell(saved, tasks):
+        # Another study's results are kept: resuming would take over their seed and replace
+        # them. This study's own file shares a cell's settings with it, whatever the seeds,
+        # epochs, title or file name of either run.
+        raise ConfigError("out", str(out_path), "a new file, or the JSON of this study to resume "
+                          f"(none of the {len(saved['cells'])} cells in it has the settings of a "
+                          "cell of this study)")
     done = _reusable(saved, tasks)
     total = len(grid)
     for k in sorted(done):
