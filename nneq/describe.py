@@ -9,14 +9,15 @@ LARGEST_FIXED = 1e6  # from here on a number is shown in powers of ten
 
 def number_text(value: float, decimals: int = 3) -> str:
     """`value` with `decimals` decimals, as the Playground shows losses and weights; from
-    LARGEST_FIXED on in powers of ten, since a diverging value would run to hundreds of digits.
+    LARGEST_FIXED on in powers of ten with as many decimals, since a diverging value would
+    run to hundreds of digits.
 
     >>> number_text(0.12345), number_text(-2.5e306, 2), number_text(1234567.0)
-    ('0.123', '-2.5e+306', '1.23e+06')
+    ('0.123', '-2.50e+306', '1.235e+06')
     """
     if abs(value) < LARGEST_FIXED:
         return f"{value:.{decimals}f}"
-    return f"{value:.{max(decimals, 1)}g}"
+    return f"{value:.{decimals}e}"
 
 
 def plural(count: int, word: str) -> str:
