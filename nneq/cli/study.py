@@ -62,7 +62,13 @@ def study_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Train every cell of a study's grid, many seeds each, and tabulate how the settings compare."""
-    from nneq.storage.files import check_not_input, check_writable, same_file, write_text
+    from nneq.storage.files import (
+        check_folder,
+        check_not_input,
+        check_writable,
+        same_file,
+        write_text,
+    )
     from nneq.studies.execution import read_saved, run_study
     from nneq.studies.render import RENDERERS, to_markdown
     from nneq.studies.studyfile import read_study, with_run_length
@@ -82,7 +88,6 @@ def study_command(
     check_dpi(dpi)  # a mistake even when no --picture is asked for: said at once
     if picture is not None:
         plot_format(picture)
-    from nneq.storage.files import check_folder
     save_models = (None if save_models_given is None
                    else check_folder(save_models_given, option="--save-models"))
     saved = read_saved(out) if out is not None else None

@@ -182,10 +182,7 @@ def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) 
         # A mistake in the file's url: name the run file too, as several may be given at once.
         where = f"{err.source} of {source}" if err.source else source
         raise ConfigError(err.field, err.value, err.allowed, source=where) from None
-    try:
-        check_trainable(config)
-    except ConfigError as err:
-        raise ConfigError("learning-rate", err.value, err.allowed, source=source) from None
+    check_trainable(config, setting="learning-rate", source=source)
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
     aliases = _aliases(extra.get("alias"), source)
     prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path),
@@ -479,10 +476,9 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
                                 predicted_file=prediction)
     # The interactive page is written, and linked, only when asked for: a file of its name
     # in the folder may be anyone's, and after a retraining it would show another network.
-    html_page = folder / f"{run.name}.html"
-    linked = html
-    write_text(page, page_markdown(shown, model, comparison, folder=folder, html=linked))
-    if linked:
+    html_page = folder / f"{run.name}.html" if html else None
+    write_text(page, page_markdown(shown, model, comparison, folder=folder, html=html))
+    if html_page is not None:
         from nneq.pages.html import PageOptions, write_page
 
         write_page(model, html_page, PageOptions(
@@ -491,8 +487,7 @@ def write_run(run: Run, folder: Path, *, dpi: int = DEFAULT_DPI, retrain: bool =
             links=((f"run file {run.name}.toml", _href(shown.path, folder)),
                    (f"model {run.name}.json", f"{quote(run.name)}.json"),
                    (f"page {run.name}.md", f"{quote(run.name)}.md"))))
-    return Page(run, model, reused, page, picture, model_file, comparison,
-                html_page if linked else None)
+    return Page(run, model, reused, page, picture, model_file, comparison, html_page)
 
 
 def _check_outputs(runs: Sequence[Run], folder: Path, *, html: bool = True) -> None:

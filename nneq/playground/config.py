@@ -248,13 +248,14 @@ def _canonical_shape(shape: object) -> tuple[int, ...]:
     return tuple(sizes)
 
 
-def check_trainable(config: Config) -> Config:
+def check_trainable(config: Config, *, setting: str = "learning_rate", source: str = "") -> Config:
     """`config` if it can be trained: a learning rate up to MAX_LEARNING_RATE; ConfigError
-    otherwise. A model trained before that bound existed still loads: only training checks."""
+    otherwise, naming `setting` (as the caller's file or flag calls it) and `source`. A model
+    trained before that bound existed still loads: only training checks."""
     if config.learning_rate > MAX_LEARNING_RATE:
-        raise ConfigError("learning_rate", config.learning_rate,
+        raise ConfigError(setting, config.learning_rate,
                           f"a positive number up to {MAX_LEARNING_RATE:g} to train with (the "
-                          "Playground offers up to 10)")
+                          "Playground offers up to 10)", source=source)
     return config
 
 

@@ -292,17 +292,11 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     base = resolve_config(run_file=run_file)
     seeds = check_seeds(extra.get("seeds", DEFAULT_SEEDS), source=source)
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
-    try:
-        check_trainable(base)
-    except ConfigError as err:
-        raise ConfigError("learning-rate", err.value, err.allowed, source=source) from None
+    check_trainable(base, setting="learning-rate", source=source)
     axes = _axes(extra.get("vary"), extra.get("paired"), base, source)
-    for axis in axes:
-        for value in axis.values if axis.name == "learning-rate" else ():
-            try:
-                check_trainable(dataclasses.replace(base, learning_rate=cast(float, value)))
-            except ConfigError as err:
-                raise ConfigError("vary.learning-rate", value, err.allowed, source=source) from None
+    for value in next((a.values for a in axes if a.name == "learning-rate"), ()):
+        check_trainable(dataclasses.replace(base, learning_rate=cast(float, value)),
+                        setting="vary.learning-rate", source=source)
     cells = math.prod(len(a.values) for a in axes)
     if cells > MAX_CELLS:
         raise ConfigError("vary", f"{cells} cells", f"at most {MAX_CELLS} cells", source=source)
