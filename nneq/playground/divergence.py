@@ -12,6 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every number of `a` is finite (counting is about half the cost of `all` on the
+    small arrays of an epoch's check)."""
+    return bool(np.count_nonzero(np.isfinite(a)) == a.size)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The members as they were after the last epoch each finished with finite numbers."""
@@ -51,8 +57,8 @@ class Snapshot:
         """
         # Most epochs every member is running and finite: the rule below then moves every
         # member on, which this does in fewer steps.
-        if (not np.count_nonzero(self.diverged_at) and np.isfinite(params).all()
-                and (losses is None or np.isfinite(losses).all())):
+        if (not np.count_nonzero(self.diverged_at) and _all_finite(params)
+                and (losses is None or _all_finite(losses))):
             kept = self.losses if losses is None else losses
             epochs = np.empty_like(self.epochs)
             epochs.fill(epoch)
