@@ -6,6 +6,7 @@ browser is a failure: `.ci/run` installs it.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 import nneq
+from nneq.describe import number_text
 from nneq.explain.render import render
 from nneq.pages.html import PageOptions, write_page
 from nneq.picture.diagram import BLUE, ORANGE, colour_scale, heatmap_colours, rgb
@@ -173,7 +175,7 @@ def test_the_slider_replays_the_snapshots_with_the_same_numbers_as_predict(opene
         expected_rows = [re.match(r"\| (\w+) \| (.*) \|$", line).groups()
                          for line in rendered.splitlines() if re.match(r"\| [ho]\d", line)]
         assert [tuple(r) for r in tables] == expected_rows
-        assert (f"training loss {model.loss_train[snap.epoch]:.3f}"
+        assert (f"training loss {number_text(model.loss_train[snap.epoch])}"
                 in opened.page.inner_text("#loss-now"))
     assert opened.errors() == []
 
@@ -217,6 +219,29 @@ def test_markup_in_titles_and_seeds_shows_as_text(browser, tmp_path):
     assert opened.page.evaluate("document.querySelectorAll('img, b').length") == 0
     assert opened.errors() == []
     assert opened.requests == [opened.url]
+    opened.page.close()
+
+
+def test_huge_numbers_are_written_in_powers_of_ten_as_nneq_writes_them(browser, tmp_path):
+    """A weight, a bias and losses from a million on read as `number_text` writes them (the
+    command's tables and Markdown pages), not as hundreds of digits."""
+    model = nneq.train(nneq.Config(dataset="xor", shape=(2,), seed="huge"), epochs=2)
+    first = model.layers[0]
+    weights, biases = first.weights.copy(), first.biases.copy()
+    weights[0, 0], biases[1] = -2.5e7, 3.25e150
+    huge = dataclasses.replace(first, weights=weights, biases=biases)
+    model = dataclasses.replace(model, layers=(huge, *model.layers[1:]),
+                                loss_train=model.loss_train * 1e9, loss_test=model.loss_test * 1e21)
+    write_page(model, tmp_path / "huge.html", PageOptions(title="huge"))
+    opened = Opened(browser, tmp_path / "huge.html")
+    opened.page.hover("#link-x1-h11")
+    assert _ascii(opened.page.inner_text("#info .term")).endswith(f"w = {number_text(-2.5e7)}")
+    opened.page.focus("#unit-h12")
+    assert _ascii(opened.page.inner_text("#info .bias")) == f"bias b12 = {number_text(3.25e150)}"
+    loss = opened.page.inner_text("#loss-now")
+    assert (f"training loss {number_text(model.loss_train[-1])}, "
+            f"test loss {number_text(model.loss_test[-1])}") in loss
+    assert "e+" in loss and opened.errors() == []
     opened.page.close()
 
 

@@ -135,7 +135,13 @@
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
     return node;
   }
-  const num = (v, d = 3) => (v < 0 ? MINUS : "") + Math.abs(v).toFixed(d);
+  /* A number with d decimals, and from a million on in powers of ten with as many decimals
+     and an exponent of at least two digits: the rule of nneq.describe.number_text. */
+  const num = (v, d = 3) => {
+    const m = Math.abs(v);
+    const text = m < 1e6 ? m.toFixed(d) : m.toExponential(d).replace(/e([+-])(\d)$/, "e$10$2");
+    return (v < 0 ? MINUS : "") + text;
+  };
 
   // --- the equations of a snapshot (nneq.explain.equations) ----------------------------------
 
@@ -407,8 +413,8 @@
     marker.setAttribute("x1", lx(st.epoch));
     marker.setAttribute("x2", lx(st.epoch));
     const at = lossIndex(st.epoch);
-    lossText.textContent = `Epoch ${st.epoch}: training loss ${DATA.loss.train[at].toFixed(3)}, ` +
-      `test loss ${DATA.loss.test[at].toFixed(3)}`;
+    lossText.textContent = `Epoch ${st.epoch}: training loss ${num(DATA.loss.train[at])}, ` +
+      `test loss ${num(DATA.loss.test[at])}`;
     // Tables.
     tablesBox.replaceChildren(...unitEquations(layers).map((layer) => {
       const table = el("table", {}, el("caption", {}, layer.title),
