@@ -262,6 +262,32 @@ def test_a_cut_link_names_the_settings_left_to_defaults_and_says_to_quote_it(in_
     assert "nneq: note" not in full.output
 
 
+def test_a_short_link_with_its_ampersands_is_not_told_to_be_quoted(in_tmp):
+    """Only a link of one setting and no '&' may have been cut by the shell."""
+    result = runner.invoke(app, ["train", "--url", "#dataset=xor&networkShape=4,2&seed=0.12345",
+                                 "--epochs", "1"])
+    note = next(line for line in result.output.splitlines() if line.startswith("nneq: note:"))
+    assert "sets only dataset, networkShape, seed;" in note and "quotes" not in note
+
+
+def test_a_run_files_url_names_the_file(in_tmp):
+    write("u.toml", 'url = "https://playground.tensorflow.org/#dataset=xr"\n')
+    result = runner.invoke(app, ["train", "--config", "u.toml"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("nneq: dataset='xr' in the url of u.toml: expected one of "
+                                     "circle, xor, gauss, spiral (closest: xor)")
+
+
+@pytest.mark.parametrize("keys", [("reg-rate", "reg_rate"), ("learning_rate", "learning-rate")])
+def test_a_run_file_giving_one_key_in_both_spellings_is_refused(in_tmp, keys):
+    write("both.toml", f"{keys[0]} = 0.1\n{keys[1]} = 0.2\n")
+    result = runner.invoke(app, ["train", "--config", "both.toml", "--epochs", "1"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (f"nneq: both.toml: {keys[0]!r} and {keys[1]!r} are one key, "
+                                     f"{keys[0].replace('_', '-')!r}; give it once")
+    assert not Path("nneq-model.json").exists()
+
+
 def test_a_bad_run_file_value_names_the_key_and_the_file(in_tmp):
     write("typo.toml", 'shape = "abc"\n')
     result = runner.invoke(app, ["train", "--config", "typo.toml"])

@@ -402,11 +402,14 @@ def link_notes(link: str) -> list[str]:
     # A link the Playground writes carries every setting (older ones lack a key or two); one
     # that gives fewer than half was written by hand or cut short.
     if settings.defaulted and len(settings.given) < len(settings.defaulted):
+        # An unquoted link reaches nneq cut at its first '&', so with one setting at most.
+        cut = "&" not in link and len(settings.given) <= 1
         notes.append(
             (f"the link sets only {', '.join(settings.given)}; " if settings.given
              else "the link sets no setting; ") +
-            f"{', '.join(settings.defaulted)} keep the Playground's defaults (an unquoted link "
-            "is cut by the shell at the first '&': put it in quotes)")
+            f"{', '.join(settings.defaulted)} keep the Playground's defaults" +
+            (" (an unquoted link is cut by the shell at the first '&': put it in quotes)"
+             if cut else ""))
     return notes
 
 
@@ -420,11 +423,11 @@ def settings_from(values: dict[str, Any]) -> tuple[Config, int]:
     run_file: RunFile | None = (read_run_file(values["config"], ignore_page_keys=True)
                                 if values["config"] is not None else None)
     flags = {name: values[name.replace("-", "_")] for name in SETTINGS}
+    config = resolve_config(url=values["url"], run_file=run_file, flags=flags).with_seed()
     link = values["url"] if values["url"] is not None else (run_file.url if run_file else None)
     if link is not None:
         for note in link_notes(link):
             typer.echo(f"nneq: note: {note}", err=True)
-    config = resolve_config(url=values["url"], run_file=run_file, flags=flags).with_seed()
     epochs = values["epochs"]
     if epochs is None:
         epochs = run_file.epochs if run_file and run_file.epochs is not None else DEFAULT_EPOCHS

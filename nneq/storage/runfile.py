@@ -59,14 +59,20 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
     ignored = PAGE_KEYS if ignore_page_keys else ()
     allowed = (*RUN_KEYS, *extra_keys, *ignored)
     settings: dict[str, object] = {}
+    spelt: dict[str, str] = {}  # setting → the key that gave it
     for key, value in data.items():
         name = key.replace("_", "-")
+        if name in spelt:  # reg-rate and reg_rate: one setting, which TOML cannot see
+            raise NneqError(f"{path}: {spelt[name]!r} and {key!r} are one key, {name!r}; "
+                            "give it once")
+        spelt[name] = key
         if name in ignored and name not in extra_keys:
             continue
         if name not in allowed:
             near = difflib.get_close_matches(name, allowed, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise NneqError(f"{path}: unknown key {key!r}{hint} (allowed keys: {', '.join(allowed)})")
+            raise NneqError(f"{path}: unknown key {key!r}{hint} (allowed keys: {', '.join(allowed)};"
+                            " a dash may be written as an underscore)")
         settings[name] = value
     given = settings.pop("epochs", None)
     epochs = None
@@ -106,7 +112,14 @@ def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
     origin: dict[str, tuple[str, str]] = {}  # setting → (name as given, where)
     link = url if url is not None else (run_file.url if run_file else None)
     if link is not None:
-        merged.update(parse_link(link).config.to_dict())
+        try:
+            merged.update(parse_link(link).config.to_dict())
+        except ConfigError as err:
+            if url is not None or run_file is None:
+                raise
+            # The run file's url key: named as such, as its other keys are.
+            raise ConfigError(err.field, err.value, err.allowed,
+                              source=f"the url of {run_file.path}") from None
     if run_file is not None:
         for key, value in run_file.settings.items():
             merged[key.replace("-", "_")] = value
