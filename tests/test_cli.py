@@ -186,6 +186,11 @@ def test_bad_input_gives_one_line_and_exit_2(case):
 
 def test_messages_name_the_problem_and_what_is_allowed():
     cases = {
+        ("train", "--out", ""): ["--out=''", "a path, not empty"],
+        ("plot", "m.json", "--out", " "): ["--out=' '", "a path, not empty"],
+        ("train", "--features", "x1,X1"): ["--features='x1,X1'", "x1 is given twice"],
+        ("train", "--regularization", "l3"): ["one of none, L1, L2 (closest: L"],
+        ("train", "--seed", "ü"): ["printable ASCII characters"],
         ("train", "--dataset", "moons"): ["moons", "circle, xor"],
         ("train", "--noise", "60"): ["noise", "0 to 50"],
         ("train", "--config", write("k.toml", "momentum = 1\n")): ["momentum", "allowed keys"],

@@ -33,12 +33,12 @@ BAD_VALUES = [
     ("train_percent", 0, "1 to 99"),
     ("train_percent", 100, "1 to 99"),
     ("reg_rate", -0.001, ">= 0"),
-    ("seed", 123, "printable characters"),
-    ("seed", "", "printable characters"),
+    ("seed", 123, "printable ASCII characters"),
+    ("seed", "", "printable ASCII characters"),
     ("seed", "a b", "without spaces"),
     ("seed", "a&b", "&, = or #"),
     ("seed", "x=1", "&, = or #"),
-    ("seed", "é", "printable characters"),
+    ("seed", "é", "printable ASCII characters"),
     ("init_zero", "yes", "true or false"),
 ]
 

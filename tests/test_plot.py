@@ -166,7 +166,8 @@ def test_trained_circle_is_blue_inside_and_orange_in_the_corners(circle):
 def test_heatmap_of_a_chosen_unit_replaces_the_output():
     # h11 = tanh(3·x1); o1 = tanh(-3·h11): h11 is blue on the right, o1 orange there.
     model = hand_made([[[3.0]], [[-3.0]]], features=("x1",))
-    for unit, right, left in (("o1", is_orange, is_blue), ("h11", is_blue, is_orange)):
+    for unit, right, left in (("o1", is_orange, is_blue), ("h11", is_blue, is_orange),
+                              ("H11", is_blue, is_orange)):  # a unit is named in any case
         picture = draw(model, unit=unit)
         image = pixels(picture)
         assert right(pixel_at(picture, image, picture.heatmap, (5.7, 0.0)))

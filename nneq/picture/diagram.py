@@ -102,11 +102,13 @@ def unit_names(model: Model) -> list[str]:
 
 
 def find_unit(model: Model, name: str) -> tuple[int, int]:
-    """Where unit `name` is: (index into model.layers, unit index); ConfigError if it is none."""
+    """Where unit `name` (in any case, as every choice) is: (index into model.layers, unit
+    index); ConfigError if it is none."""
     names = [*source_names(model)[1:], [output_name(model)]]
+    wanted = name.lower() if isinstance(name, str) else name
     for k, layer in enumerate(names):
-        if name in layer:
-            return k, layer.index(name)
+        if wanted in layer:
+            return k, layer.index(wanted)
     raise ConfigError("unit", name, "one of " + ", ".join(unit_names(model)))
 
 

@@ -131,6 +131,7 @@ def draw(model: Model, *, unit: str | None = None, show_test: bool = False,
     check_size(model)
     selected = output_name(model) if unit is None else unit
     k, j = find_unit(model, selected)
+    selected = selected.lower()  # found, so a name, and named as the tables name it
     check_dpi(dpi)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -153,7 +153,7 @@ class Config:
         check("train_percent", 1 <= percent <= 99, "a number from 1 to 99 (percent)")
         check("seed", self.seed is None or (isinstance(self.seed, str) and _SEED.fullmatch(self.seed)
                                             is not None and not _SEED_STOPS & set(self.seed)),
-              "printable characters without spaces, &, = or #, so that a Playground link "
+              "printable ASCII characters without spaces, &, = or #, so that a Playground link "
               "carries it")
         flag = _flag(self.init_zero)
         check("init_zero", flag is not None, "true or false")
@@ -205,6 +205,7 @@ class Config:
 
 def _canonical_features(features: object) -> tuple[str, ...]:
     """Feature names or Playground ids → the post's names, in the Playground's input order."""
+    whole = features
     if isinstance(features, str):
         features = [f for f in features.split(",") if f.strip()]
     if not isinstance(features, Iterable):
@@ -215,7 +216,7 @@ def _canonical_features(features: object) -> tuple[str, ...]:
         if name is None:
             raise ConfigError("features", given, "features among " + ", ".join(FEATURES))
         if name in names:
-            raise ConfigError("features", given, "each feature once")
+            raise ConfigError("features", whole, f"each feature once ({name} is given twice)")
         names.append(name)
     if not names:
         raise ConfigError("features", "", "at least one of " + ", ".join(FEATURES))

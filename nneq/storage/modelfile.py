@@ -161,7 +161,7 @@ def _config(data: object, *, path: object) -> tuple[dict[str, object], Config]:
     if not isinstance(data["config"], dict):
         raise _fail(path, "config should be an object")
     try:
-        config = Config.from_dict(data["config"], source=str(path))
+        config = Config.from_dict(data["config"])  # the path leads the message
     except ConfigError as err:
         raise _fail(path, f"config: {err}") from None
     if not isinstance(config.seed, str):
