@@ -202,6 +202,13 @@ def test_messages_name_the_problem_and_what_is_allowed():
             assert word in message
 
 
+def test_a_model_files_bad_config_names_the_file_once():
+    path = model_file(config={"dataset": "moons", "seed": "x"})
+    assert runner.invoke(app, ["url", path]).output.strip() == (
+        f"nneq: {path}: config: dataset='moons': expected one of circle, xor, gauss, spiral, "
+        "reg-plane, reg-gauss")
+
+
 def test_installed_executable_trains_and_reports_errors(in_tmp):
     exe = nneq_executable()
     done = subprocess.run([exe, "train", "--dataset", "xor", "--epochs", "5", "--seed", "e"],
