@@ -35,7 +35,7 @@ def test_hand_built_xnor_of_two_half_planes(activation):
 
     view = logic(model)
     assert [a.name for a in view.atoms] == ["h11", "h12"]
-    assert view.atoms[0].region == "500.0*x1 - 500.0*x2 - 6.15 > 0"
+    assert view.atoms[0].region == "500.00*x1 - 500.00*x2 - 6.15 > 0"  # 2 decimals each
     rules = {r.name: r for r in view.rules}
     assert truth_table(rules["o1"].expression, [H11, H12]) == truth_table(str(XNOR), [H11, H12])
     assert rules["o1"].expression == "(h11 & h12) | (~h11 & ~h12)"
@@ -97,8 +97,8 @@ def test_too_many_atoms_are_refused():
 def test_the_logic_view_as_text():
     model, _, _ = xnor_model("tanh")
     assert render(model, fmt="logic").splitlines()[1:] == [
-        "h11: 500.0*x1 - 500.0*x2 - 6.15 > 0",
-        "h12: 500.0*x1 + 500.0*x2 + 18.55 > 0",
+        "h11: 500.00*x1 - 500.00*x2 - 6.15 > 0",
+        "h12: 500.00*x1 + 500.00*x2 + 18.55 > 0",
         "# later units: the sign each takes, as a function of the atoms (a named gate where it is "
         "one), and the share of the training points, the test points and the grid where that is "
         "right",

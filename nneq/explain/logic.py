@@ -138,7 +138,8 @@ def logic(model: Model, *, points: int = POINTS, bound: float = BOUND,
 
     signs, train_signs, test_signs = signs_at(xy), signs_at(train_xy), signs_at(test_xy)
     features = feature_symbols()
-    atoms = tuple(Atom(u.name, f"{to_str(weighted_sum(u, features, precision=precision))} > 0")
+    atoms = tuple(Atom(u.name, to_str(weighted_sum(u, features, precision=precision),
+                                      decimals=precision) + " > 0")
                   for u in first.units)
 
     width = len(first.units)

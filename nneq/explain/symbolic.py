@@ -143,14 +143,22 @@ def composed(model: Model, *, threshold: float = 0.0, relative: bool = False,
     return tuple(_expressions(layers, precision=precision, compose=True)[-outputs:])
 
 
-def to_str(expression: sympy.Expr) -> str:
-    """SymPy's string form, terms in the network's order, every float in full (round-trip) precision."""
+def to_str(expression: sympy.Expr, *, decimals: int | None = None) -> str:
+    """SymPy's string form, terms in the network's order, every float in full (round-trip)
+    precision, or with exactly `decimals` decimals when given (0.10, not 0.1).
+
+    >>> import sympy
+    >>> with sympy.evaluate(False):
+    ...     z = sympy.Add(sympy.Mul(sympy.Float(0.1), sympy.Symbol("x1")), sympy.Float(-1.125))
+    >>> to_str(z), to_str(z, decimals=2)
+    ('0.1*x1 - 1.125', '0.10*x1 - 1.12')
+    """
     from sympy.printing.str import StrPrinter
 
     class _Printer(StrPrinter):
         def _print_Float(self, expr: sympy.Float) -> str:
             # The shortest decimal that reads back as the same double; SymPy's own shows 15 digits.
-            return repr(float(expr))
+            return repr(float(expr)) if decimals is None else f"{float(expr):.{decimals}f}"
 
     return str(_Printer({"order": "none"}).doprint(expression))
 
