@@ -291,3 +291,17 @@ def test_a_stop_inside_the_import_system_is_taken_a_moment_later():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, before)
         signals._state.last = 0
+
+
+def test_a_stop_after_the_command_has_ended_is_ignored_while_it_exits():
+    """The work is done and said: a stop while the process winds down changes nothing."""
+    script = ("import atexit, os, signal, sys\n"
+              "from nneq.cli import signals\n"
+              "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+              "def main():\n"
+              "    print('done')\n"
+              "    sys.exit(0)\n"
+              "signals.run(main)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")

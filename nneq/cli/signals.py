@@ -141,8 +141,21 @@ def held() -> Stop | None:
     return Stop(_state.last) if _state.held else None
 
 
+def settle() -> None:
+    """Ignore stops from here on: the command's work is over and the process is only exiting.
+
+    A stop in that moment would otherwise meet Python's own default again once the interpreter
+    winds down, ending a finished command with 128 + its number and not a word.
+    """
+    for signum in WORDS:
+        with contextlib.suppress(OSError, ValueError):
+            if signal.getsignal(signum) is _handler:
+                signal.signal(signum, signal.SIG_IGN)
+
+
 def run(main: Callable[[], object]) -> None:
-    """Call `main()` with stops handled from the start: one line and 128 + the signal number."""
+    """Call `main()` with stops handled from the start: one line and 128 + the signal number.
+    Once it has ended, stops are ignored while the process exits."""
     install()
     try:
         main()
@@ -150,3 +163,5 @@ def run(main: Callable[[], object]) -> None:
         stop = stop_of(err)
         say(f"nneq: {stop.word}")
         sys.exit(stop.code)
+    finally:
+        settle()
