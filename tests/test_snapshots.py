@@ -114,6 +114,11 @@ def test_version_1_files_still_load():
     (lambda s: s[1].__setitem__("epoch", 99), r"at most 6"),
     (lambda s: s[0]["layers"][0].__setitem__("weights", [[1.0]]),
      r"snapshots\[0\].layers\[0\].weights should be a list of shape"),
+    # the last snapshot is the model's final layers: not another epoch, nor other numbers
+    (lambda s: s[-1].__setitem__("epoch", 5), r"the last snapshot should be the layers at epoch 6"),
+    (lambda s: s.pop(), r"the last snapshot should be the layers at epoch 6"),
+    (lambda s: s[-1]["layers"][1]["biases"].__setitem__(0, 1e300), r"the last snapshot should be"),
+    (lambda s: s[-1]["layers"][0]["dead"][0].__setitem__(0, True), r"the last snapshot should be"),
 ])
 def test_bad_snapshots_in_a_model_file_are_named(change, message):
     data = to_dict(nneq.train(XOR, epochs=6, snapshots=1))

@@ -208,6 +208,16 @@ def from_dict(data: object, *, path: object = "model") -> Model:
     else:
         diverged_at = None
     snapshots = _read_snapshots(data.get("snapshots"), config, epochs, path=path)
+    if snapshots is not None:
+        # nneq keeps the final layers as the last snapshot: the page replays them, the tables
+        # and accuracy read `layers`, and the two must not tell different stories.
+        last = snapshots[-1]
+        if last.epoch != epochs or not all(
+                np.array_equal(a, b) for mine, theirs in zip(last.layers, layers, strict=True)
+                for a, b in ((mine.weights, theirs.weights), (mine.biases, theirs.biases),
+                             (mine.dead, theirs.dead))):
+            raise _fail(path, f"the last snapshot should be the layers at epoch {epochs}, "
+                        "the model's own")
     engine = data.get("engine")
     if engine is not None and engine not in ENGINES:
         raise _fail(path, f"engine should be one of {', '.join(ENGINES)}")
