@@ -144,6 +144,9 @@ def test_a_mistyped_option_names_the_closest():
     (["train", "--dataset", "xro"], "nneq: --dataset='xro': expected one of circle, xor, gauss, "
                                     "spiral, reg-plane, reg-gauss (closest: xor)"),
     (["train", "--epochs", "many"], "nneq: --epochs='many': expected a whole number"),
+    (["train", "--epochs", "1.5e0"], "nneq: --epochs='1.5e0': expected a whole number"),
+    (["train", "--epochs", "0x10"], "nneq: --epochs='0x10': expected a whole number"),
+    (["train", "--batch-size", "1e400"], "nneq: --batch-size='1e400': expected a whole number"),
     (["train", "--learning-rate", "fast"], "nneq: --learning-rate='fast': expected a number"),
     (["plot", "--dpi", "0"], "nneq: --dpi=0: expected a whole number from 20 to 600"),
     (["train", "--noise", "60"], "nneq: --noise=60.0: expected a number from 0 to 50 (percent)"),
@@ -151,6 +154,15 @@ def test_a_mistyped_option_names_the_closest():
 def test_errors_share_one_form(in_tmp, args, message):
     runner.invoke(app, ["train", "--epochs", "1"])
     assert _error(args) == message
+
+
+def test_whole_numbers_may_be_written_with_a_power_of_ten_as_shapes_and_links_are(in_tmp):
+    result = runner.invoke(app, ["train", "--shape", "1e1", "--batch-size", "2.5e1",
+                                 "--epochs", "10.0", "--quiet", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["config"]["shape"], summary["config"]["batch_size"], summary["epochs"]) == (
+        [10], 25, 10)
 
 
 def test_choices_are_case_insensitive_everywhere(in_tmp):

@@ -12,6 +12,7 @@ longer keeps its converter where this expects it, is left to Typer unchanged.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,9 +22,15 @@ from nneq.errors import ConfigError
 
 
 def _whole(text: str) -> int:
-    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+    if re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+        return int(text)
+    # 1e3 or 10.0 too, as --shape and a link read them (JavaScript's numbers): whole all the same
+    if not re.fullmatch(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", text):
         raise ValueError(text)
-    return int(text)
+    number = float(text)
+    if not (math.isfinite(number) and number.is_integer()):
+        raise ValueError(text)
+    return int(number)
 
 
 def _on_off(text: str) -> bool:
