@@ -95,6 +95,26 @@ def test_messages_name_the_run_file_and_the_problem():
         app, ["report", "p.toml"]).output
 
 
+def test_a_unit_the_network_cannot_have_is_worded_as_a_parse_error():
+    """The other run's page and the index are written; the bad run's line names its file."""
+    write("p_h15.md", "| First Hidden Layer | Equation |\n|--|--|\n| h15 | + x1w1 |\n")
+    write("p_ok.md", "| First Hidden Layer | Equation |\n|--|--|\n| h11 | + x1w1 |\n")
+    write("run1.toml", 'dataset="xor"\nseed="s"\nepochs=5\npredicted="p_h15.md"\n')
+    write("run2.toml", 'dataset="xor"\nseed="s"\nepochs=5\npredicted="p_ok.md"\n')
+    result = runner.invoke(app, ["report", "run1.toml", "run2.toml", "--out-dir", "rep", "-q",
+                                 "--dpi", "30"])
+    assert result.exit_code == 2, result.output
+    assert ("nneq: p_h15.md:3: h15 cannot exist: the network's First Hidden Layer has 4 units "
+            "(h11, h12, h13 … h14); no page for run1.toml") in result.output.splitlines()
+    assert sorted(p.name for p in Path("rep").iterdir()) == [
+        "index.md", "run2.json", "run2.md", "run2.png", "runs"]
+    alone = runner.invoke(app, ["report", "run1.toml", "--out-dir", "alone"])
+    assert alone.exit_code == 2 and alone.output.strip().splitlines() == [
+        "nneq: p_h15.md:3: h15 cannot exist: the network's First Hidden Layer has 4 units "
+        "(h11, h12, h13 … h14)"]
+    assert not Path("alone").exists()
+
+
 def test_the_examples_readme_gives_one_command_for_every_post_report(monkeypatch):
     """The command in examples/README.md names every post run file, and each of them reads."""
     readme = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")

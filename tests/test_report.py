@@ -280,6 +280,42 @@ def test_a_bad_file_alone_stops_before_anything_is_written(tmp_path, monkeypatch
     assert not (tmp_path / "out").exists()
 
 
+# Units the run's network cannot have: its layer sizes are known before training.
+IMPOSSIBLE = {
+    "unit beyond its layer": ("| First Hidden Layer | Equation |\n|---|---|\n| h15 | x1w1 |\n",
+                              "t.md:3: h15 cannot exist: the network's First Hidden Layer has 4"),
+    "second output": ("| Output Layer | Equation |\n|---|---|\n| o2 | h21w21 |\n",
+                      "t.md:3: o2 cannot exist: the network has 1 output unit"),
+    "source beyond its layer": ("| Second Hidden Layer | Equation |\n|---|---|\n"
+                                "| h21 | h11w11 + h15w15 |\n", "t.md:3: h15w15 in h21's equation"),
+}
+
+
+@pytest.mark.parametrize("case", list(IMPOSSIBLE))
+def test_a_unit_the_network_cannot_have_costs_its_own_page_before_training(tmp_path, monkeypatch,
+                                                                          case):
+    table, words = IMPOSSIBLE[case]
+    write(tmp_path / "t.md", table)
+    bad = write(tmp_path / "bad.toml", 'dataset = "xor"\nseed = "s"\nepochs = 5\npredicted = "t.md"\n')
+    with pytest.raises(NneqError, match=re.escape(words)):
+        R.read_run(bad)
+    trained: list[str] = []
+    real_train = R.train
+    monkeypatch.setattr(R, "train", lambda config, **kw: trained.append(config.dataset)
+                        or real_train(config, **kw))
+    result = R.report([bad, small_run(tmp_path)], out_dir=tmp_path / "out")
+    assert [page.run.name for page in result.pages] == ["small"] and trained == ["xor"]
+    (path, error), = result.failed
+    assert path.name == "bad.toml" and words in str(error)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "index.md", "runs", "small.json", "small.md", "small.png"]
+    # The only run file given: nothing is trained and nothing is written.
+    monkeypatch.setattr(R, "train", fail_training)
+    with pytest.raises(NneqError, match=re.escape(words)):
+        R.report([bad], out_dir=tmp_path / "alone")
+    assert not (tmp_path / "alone").exists()
+
+
 def test_an_unknown_input_in_a_run_files_tables_points_at_the_alias_key(tmp_path):
     write(tmp_path / "t.md", "| First Hidden Layer | Equation |\n|---|---|\n| h11 | x3w1 |\n")
     run = write(tmp_path / "a.toml", 'dataset = "xor"\nepochs = 2\npredicted = "t.md"\n')

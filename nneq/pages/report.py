@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from nneq.comparison.compare import Comparison, compare
+from nneq.comparison.compare import Comparison, check_units, compare
 from nneq.comparison.report import RENDERERS, chance_brief
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.describe import describe, number_text
@@ -167,7 +167,8 @@ def _prediction(value: object, aliases: Mapping[str, str], path: Path, *, anywhe
 
 
 def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) -> Run:
-    """Read and check a run file and its predicted tables; nothing is trained.
+    """Read and check a run file and its predicted tables, down to the units the tables name
+    against the run's network; nothing is trained.
 
     `predicted` must name a file inside the run file's folder unless `predicted_anywhere`.
     """
@@ -187,6 +188,11 @@ def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) 
     aliases = _aliases(extra.get("alias"), source)
     prediction, predicted_file = _prediction(extra.get("predicted"), aliases, Path(path),
                                              anywhere=predicted_anywhere)
+    if prediction is not None:
+        # The network's layer sizes are known before training: a unit it cannot have (h15 in
+        # a layer of four, o2) is a mistake in the tables, found here with the parse errors,
+        # not after the model is trained and saved.
+        check_units(prediction, config)
     name = Path(path).stem
     return Run(
         path=Path(path), name=name, title=_text(extra, "title", source) or name,
@@ -553,8 +559,9 @@ def report(paths: Sequence[str | os.PathLike[str]], *, out_dir: str | os.PathLik
     page in the folder, headed `title`; with `html`, each run's interactive page too. A run
     file's `predicted` is read only from inside its folder unless `predicted_anywhere`.
 
-    A run file that cannot be read (a bad setting, a table that does not parse) costs its own
-    page only: it is listed in `Report.failed` with its error, and the other pages are written.
+    A run file that cannot be read (a bad setting, a table that does not parse or names a
+    unit the run's network cannot have) costs its own page only: it is listed in
+    `Report.failed` with its error, and the other pages are written.
 
     Nothing is written over a run file or its tables, and a folder made for the report is
     removed again if the report fails before anything was written into it.
