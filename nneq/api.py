@@ -289,7 +289,9 @@ def sweep(config: Config | str | None = None, /, *, seeds: int = 100, epochs: in
     `config` is a Config, a Playground link or nothing, and `settings` (Config's fields as
     keywords) override it, as for `nneq.train`; the members' seeds are SEED-1, SEED-2 … of its
     seed. `threshold` (with `relative`, a share of each unit's largest link) counts weaker
-    links as absent; `predicted` tables (text or a path) are scored against every pattern;
+    links as absent; `predicted` tables (text or a path) are scored against every pattern,
+    and must fit the network before anything trains (TableError for a unit it cannot have,
+    ConfigError for another depth, other inputs or no signed link; some layers only is fine);
     `keep_models` keeps every member's model; `engine` is as for `nneq.train`. `workers` is
     how many processes share the work (None: one per core when the sweep is long enough to
     gain from it); it changes the time taken, never a number.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -75,6 +76,67 @@ def test_prediction_agreement_is_shared_and_distributed():
     assert sum(sweep.agreement().values()) == 10
     assert all(0 <= p.agree <= 10 for p in sweep.patterns)
     assert sweep.full_agreement() == sum(p.count for p in sweep.patterns if p.agree == 10)
+
+
+HEAD = "| First Hidden Layer | Equation |\n|--|--|\n"
+# Tables the default 2-4-2-1 network of x1, x2 has no place for, and how the refusal reads.
+MISFITS = {
+    "unit beyond its layer": (HEAD + "| h15 | + x1w1 |\n", "h15 cannot exist"),
+    "deeper layer only": ("| Third Hidden Layer | Equation |\n|--|--|\n| h31 | + h21w21 |\n",
+                          "the prediction has 3 hidden layers, the network 2 hidden layers"),
+    "output only": ("| Output | Equation |\n|--|--|\n| o1 | + x1w1 + x2w2 |\n",
+                    "the prediction has 0 hidden layers, the network 2 hidden layers"),
+    "input the network lacks": (HEAD + "| h11 | + x1w1 + x2w2 + x1x2w5 |\n",
+                                "the prediction reads x1, x2, x1x2, the network x1, x2"),
+    "no signed link": (HEAD + "| h11 | 0 |\n", "at least one signed link"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISFITS))
+def test_a_prediction_the_network_has_no_place_for_is_refused_before_training(monkeypatch, case):
+    """Counting seeds that agree fully with tables of another shape would count nothing."""
+    import nneq.sweeps.sweep as S
+
+    table, words = MISFITS[case]
+    monkeypatch.setattr(S, "stack", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(nneq.NneqError, match=words):
+        nneq.sweep(seeds=2, epochs=2, seed="q", predicted=table)
+
+
+@pytest.mark.parametrize("case", list(MISFITS))
+def test_cli_sweep_refuses_a_prediction_the_network_has_no_place_for(tmp_path, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)
+    table, words = MISFITS[case]
+    Path("p.md").write_text(table, encoding="utf-8")
+    result = runner.invoke(app, ["sweep", "--seeds", "2", "--epochs", "2", "--seed", "q",
+                                 "--predicted", "p.md", "-q"])
+    assert result.exit_code == 2, result.output
+    line, = result.output.strip().splitlines()
+    assert line.startswith("nneq: ") and words in line and "agrees fully" not in line
+    if case == "unit beyond its layer":  # worded as compare words it
+        assert line == ("nneq: p.md:3: h15 cannot exist: the network's First Hidden Layer has 4 "
+                        "units (h11, h12, h13 … h14)")
+    else:
+        assert line.startswith("nneq: --predicted='p.md': expected tables ")
+
+
+@pytest.mark.parametrize("table", [
+    HEAD + "| h11 | + x1w1 - x2w2 |\n",  # the first layer only
+    "| Second Hidden Layer | Equation |\n|--|--|\n| h21 | + h11w11 - h12w12 |\n",  # the second only
+])
+def test_a_prediction_of_some_layers_only_is_counted(table):
+    sweep = nneq.sweep(seeds=3, epochs=2, seed="q", predicted=table)
+    assert sweep.sweep.predicted_signs == 2
+    assert sweep.sweep.full_agreement() == sum(p.count for p in sweep.sweep.patterns if p.agree == 2)
+
+
+def test_no_predicted_sign_is_no_full_agreement():
+    prediction = read_tables(POST_TABLES / "exp07.md")
+    sweep = run_sweep(Config(dataset="xor", shape=(2, 2), seed="p"), seeds=3, epochs=5,
+                      prediction=prediction)
+    empty = dataclasses.replace(sweep, predicted_signs=0, patterns=tuple(
+        dataclasses.replace(p, agree=0) for p in sweep.patterns))
+    assert empty.full_agreement() == 0
 
 
 def test_each_seed_gets_its_agreements_chance_level():

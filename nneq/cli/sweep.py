@@ -99,13 +99,15 @@ def sweep(
     """Train many seeds of one configuration at once and count the sign patterns they learn."""
     from nneq.comparison.tables import parse_aliases, read_tables
     from nneq.storage.files import check_folder, check_not_input, check_writable, same_file
-    from nneq.sweeps.sweep import member_seeds, run_sweep
+    from nneq.sweeps.sweep import check_prediction, member_seeds, run_sweep
 
     settings, n_epochs = settings_from(locals())
     if top is not None and top < 1:
         raise fail(f"--top={top!r}: expected a whole number >= 1")
     aliases = parse_aliases(alias or [])
     prediction = read_tables(predicted, aliases=aliases) if predicted else None
+    if prediction is not None:
+        check_prediction(prediction, settings)  # run_sweep checks it too; here before any output
     inputs = [("--config", config), ("--predicted", predicted)]
     if out is not None:
         check_writable(out)

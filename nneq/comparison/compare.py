@@ -593,6 +593,24 @@ def shape_differences(prediction: Prediction, config: Config) -> tuple[str, ...]
     return tuple(found)
 
 
+def check_fits(prediction: Prediction, config: Config, *, setting: str = "predicted") -> None:
+    """Raise unless `config`'s network has a place for every unit and input the prediction names.
+
+    A unit beyond its layer (`check_units`) raises TableError with its line; a difference of
+    shape (`shape_differences`: another depth, other inputs) raises ConfigError naming
+    `setting`, worded as `compare` reports it. A prediction of the first layers only, without
+    an output table, fits: it says nothing of the layers after them.
+    """
+    check_units(prediction, config)
+    differences = shape_differences(prediction, config)
+    if differences:
+        wanted = (f"{_count(len(config.shape), 'hidden layer')}, inputs "
+                  f"{', '.join(config.features)}")
+        raise ConfigError(setting, prediction.source or "the tables",
+                          f"tables of the network's shape ({wanted}), but "
+                          + "; ".join(differences))
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 

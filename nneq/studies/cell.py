@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from nneq.comparison.chance import SIGNIFICANT, chance_level
-from nneq.comparison.compare import check_units, predicted_signs, shape_differences
+from nneq.comparison.compare import predicted_signs
 from nneq.comparison.symmetry import flippable
 from nneq.comparison.tables import Prediction
 from nneq.describe import number_text
-from nneq.errors import TableError
+from nneq.errors import NneqError
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown
 from nneq.playground.config import Config
@@ -28,7 +28,7 @@ from nneq.storage.modelfile import save
 from nneq.studies.grid import Cell
 from nneq.studies.statistics import CellStats, curve_epochs, curve_quartiles, quartiles, rises
 from nneq.studies.studyfile import Study, Target
-from nneq.sweeps.sweep import run_sweep
+from nneq.sweeps.sweep import check_prediction, run_sweep
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,11 @@ class CellResult:
 
 def fits(prediction: Prediction, config: Config) -> bool:
     """Whether `config`'s network has a place for every unit and input the prediction names:
-    the same number of hidden layers, the same inputs, and no unit beyond its layer's size."""
-    if shape_differences(prediction, config):
-        return False
+    the same number of hidden layers, the same inputs, and no unit beyond its layer's size,
+    and the prediction states a sign to count (as a sweep requires)."""
     try:
-        check_units(prediction, config)
-    except TableError:
+        check_prediction(prediction, config)
+    except NneqError:
         return False
     return True
 
@@ -123,9 +122,12 @@ def _file_name(text: str) -> str:
 def run_cell(work: CellTask) -> CellResult:
     """Train the cell's seeds as one stacked sweep and reduce them to the cell's result."""
     cell = work.cell
+    # A prediction speaks of a network with a place for every unit it names; in another one
+    # (a unit missing, another depth) its agreement is not defined, and the sweep counts none.
+    fitting = work.prediction is not None and fits(work.prediction, cell.config)
     sweep = run_sweep(cell.config, seeds=work.seeds, epochs=work.epochs, threshold=work.threshold,
-                      prediction=work.prediction, keep_models=True, workers=work.workers,
-                      engine=work.engine)
+                      prediction=work.prediction if fitting else None, keep_models=True,
+                      workers=work.workers, engine=work.engine)
     models = sweep.models or ()
     if work.models_dir is not None:
         folder = Path(work.models_dir) / _file_name(cell.label or "cell")
@@ -138,9 +140,6 @@ def run_cell(work: CellTask) -> CellResult:
     accuracies = ([m.accuracy_test for m in sweep.members] if need_accuracy
                   else [None] * len(models))
     agree = {p.id: p.agree for p in sweep.patterns}
-    # A prediction speaks of a network with a place for every unit it names; in another one
-    # (a unit missing, another depth) its agreement is not defined.
-    fitting = work.prediction is not None and fits(work.prediction, cell.config)
     # Each pattern's chance level: what random tables of the prediction's structure reach
     # against its signs. Members of one pattern share it.
     chances = {}

@@ -18,7 +18,7 @@ import numpy as np
 
 from nneq.comparison.canonical import class_member
 from nneq.comparison.chance import Chance, chance_level
-from nneq.comparison.compare import predicted_signs
+from nneq.comparison.compare import check_fits, predicted_signs
 from nneq.comparison.symmetry import (
     Canonical,
     SymmetryError,
@@ -111,7 +111,10 @@ class Sweep:
         return dict(sorted(counts.items(), reverse=True))
 
     def full_agreement(self) -> int:
-        """Seeds whose learnt pattern agrees with every predicted sign."""
+        """Seeds whose learnt pattern agrees with every predicted sign (none when there are no
+        predicted signs: agreeing with nothing is not agreement)."""
+        if not self.predicted_signs:
+            return 0
         return sum(p.count for p in self.patterns if p.agree == self.predicted_signs)
 
     def beating_chance(self) -> int:
@@ -281,6 +284,24 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return float(np.mean(known)) if known else None
 
 
+def check_prediction(prediction: Prediction, config: Config) -> tuple[np.ndarray, ...]:
+    """The prediction's signs laid out against `config`'s network, for counting seeds; raises
+    before anything is trained when the network has no place for what it names.
+
+    A unit beyond its layer raises TableError with its line, another depth or other inputs
+    ConfigError (`nneq.comparison.compare.check_fits`): `compare` reports such a prediction as
+    far as it goes, but counting the seeds that agree fully with a prediction of another shape
+    counts nothing. Tables of the first layers only fit. Tables stating no signed link at all
+    (every unit 0) raise ConfigError too: every seed would agree with them.
+    """
+    check_fits(prediction, config)
+    wanted = predicted_signs(prediction, config)
+    if not any(np.count_nonzero(m) for m in wanted):
+        raise ConfigError("predicted", prediction.source or "the tables",
+                          "tables with at least one signed link (every unit given is 0)")
+    return wanted
+
+
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
               relative: bool = False, prediction: Prediction | None = None,
               keep_models: bool = False,
@@ -298,6 +319,7 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
     """
     check_epochs(epochs)
     check_threshold(threshold, relative=relative)
+    wanted = check_prediction(prediction, config) if prediction is not None else None
     config = config.with_seed()
     names = member_seeds(str(config.seed), seeds)
     check_memory(config, seeds)
@@ -330,7 +352,6 @@ def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0
         if models is not None:
             models[k] = alone
     flips = flippable(config)
-    wanted = predicted_signs(prediction, config) if prediction is not None else None
     patterns = []
     groups = group_patterns(config, networks, threshold=threshold, relative=relative)
     for number, (form, ks) in enumerate(groups, start=1):
