@@ -55,7 +55,11 @@ _PLAIN: dict[Any, tuple[Callable[[str], Any], str]] = {
 
 def _flag(param: Any) -> str:
     opts = [opt for opt in param.opts if opt.startswith("--")]
-    return opts[0] if opts else str(param.human_readable_name)
+    if opts:
+        return opts[0]
+    # an argument: named as the usage line names it (MODEL)
+    return str(getattr(param, "display_name_raw", None) or getattr(param, "human_readable_name",
+                                                                    None) or param.name)
 
 
 def _choice(names: tuple[str, ...]) -> tuple[Callable[[str], Any], Callable[[str], str]]:
