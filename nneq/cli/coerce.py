@@ -56,7 +56,7 @@ _PLAIN: dict[Any, tuple[Callable[[str], Any], str]] = {
 def _flag(param: Any) -> str:
     opts = [opt for opt in param.opts if opt.startswith("--")]
     if opts:
-        return opts[0]
+        return str(opts[0])
     # an argument: named as the usage line names it (MODEL)
     return str(getattr(param, "display_name_raw", None) or getattr(param, "human_readable_name",
                                                                     None) or param.name)
