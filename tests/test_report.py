@@ -232,7 +232,7 @@ def test_a_prediction_file_is_found_beside_the_run_file_and_linked(tmp_path):
     ("predicted = 3\n", "predicted=3"),
     ('predicted = "."\n', "is a folder"),
     ("shape = [\n", "not valid TOML"),
-    ('url = "#networkShape=4,x"\n', "networkShape='4,x' in the link of "),
+    ('url = "#networkShape=4,x"\n', "networkShape='4,x' in the url of "),
     ('url = "hello"\n', "url='hello' in "),
 ])
 def test_bad_run_files_are_refused_naming_the_file(tmp_path, content, words):

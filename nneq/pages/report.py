@@ -175,14 +175,7 @@ def read_run(path: str | os.PathLike[str], *, predicted_anywhere: bool = False) 
     run_file = read_run_file(path, extra_keys=REPORT_KEYS)
     source = str(path)
     extra = run_file.extra
-    try:
-        config = resolve_config(run_file=run_file)
-    except ConfigError as err:
-        if err.source == source:
-            raise
-        # A mistake in the file's url: name the run file too, as several may be given at once.
-        where = f"{err.source} of {source}" if err.source else source
-        raise ConfigError(err.field, err.value, err.allowed, source=where) from None
+    config = resolve_config(run_file=run_file)  # names the run file, its url's mistakes too
     check_trainable(config, setting="learning-rate", source=source)
     epochs = check_epochs(DEFAULT_EPOCHS if run_file.epochs is None else run_file.epochs)
     aliases = _aliases(extra.get("alias"), source)
