@@ -6,6 +6,7 @@ appearing), never through fixed sleeps, so that the tests hold on a loaded machi
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -213,6 +214,69 @@ def test_a_report_stopped_before_writing_leaves_no_empty_folder(in_tmp):
     assert process.returncode == 143, err
     assert err == "nneq: terminated; 0 of 1 pages written, index.md not updated\n"
     assert sorted(p.name for p in in_tmp.iterdir()) == ["run.toml"]
+
+
+# --- a study on several workers --------------------------------------------------------------
+
+SLOW_STUDY = ('dataset = "spiral"\nshape = [8, 8]\nseed = "s"\nseeds = 2\nepochs = 2000\n'
+              "[vary]\nnoise = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45]\n")
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, as /proc lists them."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def cells_in(path: Path) -> int:
+    try:
+        return len(json.loads(path.read_text())["cells"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes through /proc")
+@pytest.mark.parametrize(("signum", "word"), [(signal.SIGINT, "interrupted"),
+                                              (signal.SIGTERM, "terminated")])
+def test_a_study_on_several_workers_stops_like_one_on_a_single_worker(in_tmp, signum, word):
+    Path("s.toml").write_text(SLOW_STUDY)
+    process = subprocess.Popen(command("study", "s.toml", "--out", "o.json", "--workers", "2",
+                                       "-q"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=ENV, text=True)
+    deadline = time.monotonic() + 180
+    while cells_in(Path("o.json")) < 1 and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    workers = children(process.pid)
+    assert len(workers) >= 2, workers
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, err
+    assert err == f"nneq: {word}; the cells done are in o.json: run again to resume\n"
+    assert out == ""
+    gone = time.monotonic() + 10  # orphans are reaped by init, a moment after
+    while any(running(pid) for pid in workers) and time.monotonic() < gone:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if running(pid)]
+    saved = json.loads(Path("o.json").read_text())
+    assert saved["complete"] is False and 1 <= len(saved["cells"]) < 10
 
 
 # --- exit codes: 1 is divergence alone -----------------------------------------------------

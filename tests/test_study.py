@@ -154,6 +154,25 @@ def test_resuming_after_an_interrupt_gives_the_same_file(tmp_path, monkeypatch):
     assert out.read_text() == (tmp_path / "whole.json").read_text()
 
 
+def test_ctrl_c_stops_a_study_on_a_process_pool_with_its_workers(tmp_path):
+    import multiprocessing
+    import os
+    import signal
+
+    study = read_study(write(tmp_path, TINY.replace("epochs = 12", "epochs = 400")))
+
+    def ctrl_c_after_one(result, done, total):
+        if done == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # the library leaves SIGINT to Python
+
+    out = tmp_path / "o.json"
+    with pytest.raises(KeyboardInterrupt):
+        execution.run_study(study, out=out, workers=2, on_cell=ctrl_c_after_one)
+    assert multiprocessing.active_children() == []
+    part = json.loads(out.read_text())
+    assert part["complete"] is False and 1 <= len(part["cells"]) < 4
+
+
 def test_a_study_without_a_seed_resumes_with_the_seed_it_started_with(tmp_path):
     path = write(tmp_path, TINY.replace('seed = "st"\n', ""))
     out = tmp_path / "o.json"

@@ -125,9 +125,35 @@ def _reusable(saved: dict | None, tasks: dict[int, CellTask]) -> dict[int, CellR
     return found
 
 
-def _ignore_interrupts() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them."""
+def _quiet_worker() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them; SIGTERM and SIGHUP end them.
+
+    A forked worker starts with its parent's handlers: the command's would raise its stop
+    inside the worker, which would report it rather than end when the parent terminates it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """End `pool` now rather than after the cells under way, and wait until its workers are gone.
+
+    The workers are listed before `shutdown`, which forgets them (it sets the pool's list to
+    None); Python 3.14's `terminate_workers` would do this, but 3.11 has none.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, or never started
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
 
 class _Inline(cf.Executor):
@@ -166,14 +192,11 @@ def executor(*, workers: int | None, scheduler: str | None) -> Iterator[tuple[cf
     if count == 1:
         yield _Inline(), 1
         return
-    pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupts)
+    pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker)
     try:
         yield pool, count
     except BaseException:
-        # Stop now rather than after the cells under way (Python 3.14 has terminate_workers).
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
+        _stop_pool(pool)
         raise
     pool.shutdown()
 
