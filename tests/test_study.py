@@ -168,7 +168,8 @@ def test_ctrl_c_stops_a_study_on_a_process_pool_with_its_workers(tmp_path):
     out = tmp_path / "o.json"
     with pytest.raises(KeyboardInterrupt):
         execution.run_study(study, out=out, workers=2, on_cell=ctrl_c_after_one)
-    assert multiprocessing.active_children() == []
+    left = multiprocessing.active_children()
+    assert left == [], [(p.name, p.pid, p._parent_pid) for p in left]
     part = json.loads(out.read_text())
     assert part["complete"] is False and 1 <= len(part["cells"]) < 4
 

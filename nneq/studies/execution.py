@@ -140,11 +140,10 @@ def _quiet_worker() -> None:
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
     """End `pool` now rather than after the cells under way, and wait until its workers are gone.
 
-    The workers are listed before `shutdown`, which forgets them (it sets the pool's list to
-    None); Python 3.14's `terminate_workers` would do this, but 3.11 has none.
+    The workers are listed first: `shutdown` forgets them (it sets the pool's list to None).
+    Python 3.14's `terminate_workers` would do this; 3.11 has none.
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, or never started
             process.terminate()
@@ -153,7 +152,9 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-                process.join(timeout=5)
+    # The pool's own thread finds its workers gone, reaps them and ends; waiting for it leaves
+    # no process or thread of the pool behind.
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Inline(cf.Executor):
