@@ -325,6 +325,47 @@ def test_agreement_and_its_chance_level_per_seed(tmp_path):
     assert fitting.stats.full_agreement == sum(m["agree"] == 7 for m in fitting.members)
 
 
+NO_H15 = "| First Hidden Layer | Equation |\n|--|--|\n| h15 | + x1w1 + x2w2 |\n"
+THREE_LAYERS = ("| First Hidden Layer | Equation |\n|--|--|\n| h11 | + x1w1 + x2w2 |\n\n"
+                "| Second Hidden Layer | Equation |\n|--|--|\n| h21 | + h11w11 |\n\n"
+                "| Third Hidden Layer | Equation |\n|--|--|\n| h31 | + h21w21 |\n")
+
+
+@pytest.mark.parametrize(("tables", "why"), [
+    (NO_H15, "p.md:3: h15 cannot exist: the network's First Hidden Layer has 4 units"),
+    (THREE_LAYERS, "the prediction has 3 hidden layers, the network 2 hidden layers"),
+], ids=["unit beyond a layer", "layer beyond the network"])
+def test_a_prediction_that_fits_no_cell_refuses_the_study_file(tmp_path, monkeypatch, tables, why):
+    monkeypatch.chdir(tmp_path)
+    Path("p.md").write_text(tables)
+    write(tmp_path, 'dataset = "xor"\nseed = "s"\nseeds = 3\nepochs = 5\npredicted = "p.md"\n'
+          "[vary]\nshape = [[4, 2], [2, 2]]\n")
+    ran = []
+    monkeypatch.setattr(execution, "run_cell", lambda work: ran.append(work))
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nneq: predicted='p.md' in s.toml: ")
+    assert f"shape=4,2 ({why}" in lines[0] and "shape=2,2 (" in lines[0]
+    assert ran == [] and not Path("o.json").exists()
+    with pytest.raises(nneq.ConfigError) as refused:
+        nneq.study("s.toml", workers=1)
+    assert refused.value.field == "predicted" and refused.value.source == "s.toml"
+
+
+def test_the_cells_a_prediction_does_not_fit_are_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("p.md").write_text(NO_H15)
+    write(tmp_path, 'dataset = "xor"\nseed = "s"\nseeds = 2\nepochs = 3\npredicted = "p.md"\n'
+          "[vary]\nshape = [[4, 2], [5], [2, 2]]\nnoise = [0, 5]\n")
+    result = runner.invoke(app, ["study", "s.toml", "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert ("prediction: p.md; it does not fit the network of shape=4,2, shape=2,2 "
+            "(no agreement there: –)") in result.output.splitlines()
+    rows = [line.split() for line in result.output.splitlines() if line.startswith(("4,2", "5 "))]
+    assert [row[-1] != "–" for row in rows] == [False, False, True, True]  # shape 5 fits
+
+
 def test_the_sign_test_equals_scipys_exact_binomial_test():
     from scipy.stats import binomtest
 

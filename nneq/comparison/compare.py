@@ -593,6 +593,9 @@ def shape_differences(prediction: Prediction, config: Config) -> tuple[str, ...]
     return tuple(found)
 
 
+NO_SIGNS = "the tables give no signed link (every unit given is 0)"
+
+
 def check_fits(prediction: Prediction, config: Config, *, setting: str = "predicted") -> None:
     """Raise unless `config`'s network has a place for every unit and input the prediction names.
 
@@ -609,6 +612,20 @@ def check_fits(prediction: Prediction, config: Config, *, setting: str = "predic
         raise ConfigError(setting, prediction.source or "the tables",
                           f"tables of the network's shape ({wanted}), but "
                           + "; ".join(differences))
+
+
+def misfit(prediction: Prediction, config: Config) -> str | None:
+    """Why `config`'s network has no place for every unit and input the prediction names (its
+    hidden layers, its inputs, a unit beyond its layer's size), or why it gives no sign to
+    count there (every unit it gives is 0); None when it fits and has a sign to count."""
+    reasons = list(shape_differences(prediction, config))
+    try:
+        check_units(prediction, config)
+    except TableError as err:
+        reasons.append(str(err))
+    if not reasons and not any(np.count_nonzero(m) for m in predicted_signs(prediction, config)):
+        reasons.append(NO_SIGNS)
+    return "; ".join(reasons) or None
 
 
 def _count(n: int, word: str) -> str:

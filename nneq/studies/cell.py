@@ -16,11 +16,10 @@ from typing import Any
 import numpy as np
 
 from nneq.comparison.chance import SIGNIFICANT, chance_level
-from nneq.comparison.compare import predicted_signs
+from nneq.comparison.compare import misfit, predicted_signs
 from nneq.comparison.symmetry import flippable
 from nneq.comparison.tables import Prediction
 from nneq.describe import number_text
-from nneq.errors import NneqError
 from nneq.explain.equations import pattern_equations
 from nneq.explain.render import markdown
 from nneq.playground.config import Config
@@ -28,7 +27,7 @@ from nneq.storage.modelfile import save
 from nneq.studies.grid import Cell
 from nneq.studies.statistics import CellStats, curve_epochs, curve_quartiles, quartiles, rises
 from nneq.studies.studyfile import Study, Target
-from nneq.sweeps.sweep import check_prediction, run_sweep
+from nneq.sweeps.sweep import run_sweep
 
 
 @dataclass(frozen=True)
@@ -105,13 +104,9 @@ class CellResult:
 
 def fits(prediction: Prediction, config: Config) -> bool:
     """Whether `config`'s network has a place for every unit and input the prediction names:
-    the same number of hidden layers, the same inputs, and no unit beyond its layer's size,
-    and the prediction states a sign to count (as a sweep requires)."""
-    try:
-        check_prediction(prediction, config)
-    except NneqError:
-        return False
-    return True
+    the same number of hidden layers, the same inputs, and no unit beyond its layer's size;
+    and whether it gives a sign to count there (as a sweep requires)."""
+    return misfit(prediction, config) is None
 
 
 def _file_name(text: str) -> str:

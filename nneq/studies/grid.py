@@ -15,16 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nneq.playground.config import Config
-from nneq.studies.studyfile import Study
+from nneq.studies.studyfile import Study, value_label
 
-
-def value_label(value: object) -> str:
-    """A value as the tables show it: shape [2, 1] → '2,1', no hidden layer → 'none', 10.0 → '10'."""
-    if isinstance(value, list | tuple):
-        return ",".join(value_label(v) for v in value) if value else "none"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+__all__ = ["Cell", "cells", "value_label"]
 
 
 @dataclass(frozen=True)

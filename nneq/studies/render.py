@@ -64,7 +64,12 @@ def headline(r: StudyResult) -> list[str]:
         f"than {s.tolerance:g}",
     ]
     if s.prediction is not None:
-        lines.append(f"prediction: {s.prediction.source or 'given in the study file'}")
+        line = f"prediction: {s.prediction.source or 'given in the study file'}"
+        unfit = s.misfits()  # never every cell: the study file is refused then
+        if unfit:
+            line += ("; it does not fit the network of " + ", ".join(label for label, _ in unfit)
+                     + " (no agreement there: –)")
+        lines.append(line)
     if not r.complete:
         lines.append(f"incomplete: {len(r.cells)} of {r.total} cells done")
     return lines

@@ -17,12 +17,15 @@ Everything is checked here, once, before anything is trained; a mistake names it
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+from nneq.comparison.compare import misfit
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
@@ -38,6 +41,9 @@ DEFAULT_SEEDS = 100
 DEFAULT_EPOCHS = 500
 DEFAULT_TOLERANCE = 0.001  # a rise the Playground's three-decimal loss display shows
 MAX_CELLS = 100_000
+# The axes that change whether a prediction fits a cell's network: a predicted table speaks of
+# hidden layers, their units and the inputs only (every network has one output unit).
+FITTING_AXES = ("shape", "features")
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,10 @@ class Study:
     seed_given: bool = True
     engine: str = "auto"  # as `nneq sweep --engine`: auto weighs each cell's sweep
 
+    def misfits(self) -> list[tuple[str, str]]:
+        """The cells whose network has no place for the prediction (see `misfits`)."""
+        return [] if self.prediction is None else misfits(self.prediction, self.base, self.axes)
+
     def to_dict(self) -> dict[str, object]:
         """The study as JSON-ready data, seed included, so that a result says what made it."""
         return {
@@ -137,6 +147,51 @@ class Study:
             "oscillation-tolerance": self.tolerance,
             "predicted": self.predicted, "engine": self.engine,
         }
+
+
+def value_label(value: object) -> str:
+    """A value as the tables show it: shape [2, 1] → '2,1', no hidden layer → 'none', 10.0 → '10'."""
+    if isinstance(value, list | tuple):
+        return ",".join(value_label(v) for v in value) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def misfits(prediction: Prediction, base: Config, axes: Sequence[Axis]) -> list[tuple[str, str]]:
+    """The cells whose network has no place for `prediction`, as (label, why) pairs.
+
+    Whether it fits depends on the shape and the inputs alone, so the cells are grouped by the
+    values of those axes: the label is 'shape=2,1' (or 'shape=2,1 features=x1,x2' when both
+    vary; '' when neither does, for every cell at once), in the grid's order.
+    """
+    varied = [a for a in axes if a.name in FITTING_AXES]
+    found = []
+    for combo in itertools.product(*(a.values for a in varied)):
+        # values the configuration checks and canonicalises, as grid.cells gives them
+        changes: dict[str, Any] = {a.field: value for a, value in zip(varied, combo, strict=True)}
+        why = misfit(prediction, dataclasses.replace(base, **changes))
+        if why is not None:
+            label = " ".join(f"{a.name}={value_label(v)}" for a, v in zip(varied, combo, strict=True))
+            found.append((label, why))
+    return found
+
+
+def _check_fits_some_cell(prediction: Prediction, value: object, base: Config,
+                          axes: Sequence[Axis], source: str) -> None:
+    """Refuse a prediction that no cell's network has a place for: its columns would be empty.
+
+    A prediction that fits some cells only is a study's usual question (which shapes can learn
+    the predicted equations?); their results say which.
+    """
+    unfit = misfits(prediction, base, axes)
+    if len(unfit) < math.prod(len(a.values) for a in axes if a.name in FITTING_AXES):
+        return
+    shown = 3  # enough to see why; a grid of many shapes would make the line endless
+    reasons = "; ".join(f"{label} ({why})" if label else why for label, why in unfit[:shown])
+    more = f"; and {len(unfit) - shown} more" if len(unfit) > shown else ""
+    raise ConfigError("predicted", value, "tables that fit the network of at least one cell; "
+                      f"they fit none: {reasons}{more}", source=source)
 
 
 def _plain(value: object) -> object:
@@ -303,6 +358,8 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     threshold = _number(extra.get("threshold", 0.0), "threshold", source)
     check_threshold(threshold, relative=False)
     prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
+    if prediction is not None:
+        _check_fits_some_cell(prediction, extra.get("predicted"), base, axes, source)
     target = _target(extra.get("target"), source)
     if target.needs_accuracy:
         # Only a classification network has an accuracy: a cell of regression could never

@@ -18,7 +18,7 @@ import numpy as np
 
 from nneq.comparison.canonical import class_member
 from nneq.comparison.chance import Chance, chance_level
-from nneq.comparison.compare import check_fits, predicted_signs
+from nneq.comparison.compare import NO_SIGNS, check_fits, predicted_signs
 from nneq.comparison.symmetry import (
     Canonical,
     SymmetryError,
@@ -298,7 +298,7 @@ def check_prediction(prediction: Prediction, config: Config) -> tuple[np.ndarray
     wanted = predicted_signs(prediction, config)
     if not any(np.count_nonzero(m) for m in wanted):
         raise ConfigError("predicted", prediction.source or "the tables",
-                          "tables with at least one signed link (every unit given is 0)")
+                          f"tables with at least one signed link: {NO_SIGNS}")
     return wanted
 
 
