@@ -366,6 +366,18 @@ def test_the_cells_a_prediction_does_not_fit_are_named(tmp_path, monkeypatch):
     assert [row[-1] != "–" for row in rows] == [False, False, True, True]  # shape 5 fits
 
 
+def test_errors_survive_pickling_whole():
+    import pickle
+
+    from nneq.errors import ConfigError, TableError
+
+    for err in (ConfigError("seeds", 5, "at most 4", source="s.toml"),
+                TableError(3, "h15 cannot exist", source="p.md", unknown_input="x3")):
+        again = pickle.loads(pickle.dumps(err))
+        assert type(again) is type(err) and str(again) == str(err)
+        assert vars(again) == vars(err)
+
+
 def test_the_sign_test_equals_scipys_exact_binomial_test():
     from scipy.stats import binomtest
 

@@ -31,8 +31,23 @@ def shown(value: object) -> str:
     return text
 
 
+def _rebuilt(cls: type[NneqError], args: tuple[object, ...], state: dict[str, object]
+             ) -> NneqError:
+    """An error made again from its class, message and attributes (see NneqError.__reduce__)."""
+    err = cls.__new__(cls, *args)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
+
 class NneqError(Exception):
     """Base of every error caused by what the user gave nneq."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickling calls the class with the message alone, which subclasses taking a setting,
+        # a value … refuse: an error raised in a worker process would break the pool instead
+        # of reaching the parent. It is rebuilt from its message and attributes instead.
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
 
     def worded(self, name: Callable[[str], str]) -> str:
         """The message with every setting it names written as `name(setting)`: the command
