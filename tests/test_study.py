@@ -366,6 +366,43 @@ def test_the_cells_a_prediction_does_not_fit_are_named(tmp_path, monkeypatch):
     assert [row[-1] != "–" for row in rows] == [False, False, True, True]  # shape 5 fits
 
 
+BIG = ('dataset = "xor"\nseed = "s"\nseeds = 50\nepochs = 2\nshape = [8, 8]\n'
+       "[vary]\nnoise = [0, 5]\n")
+
+
+def room_for(monkeypatch, networks: int) -> None:
+    """Memory for about `networks` members of BIG's networks, whatever this machine has."""
+    from nneq.sweeps import sweep
+
+    each = sweep.member_bytes(Config(dataset="xor", shape=(8, 8)))
+    monkeypatch.setattr(sweep, "available_memory", lambda: int(networks * each / 0.8) + 1)
+
+
+@pytest.mark.parametrize(("args", "named"), [([], "seeds=50 in s_big.toml"),
+                                             (["--seeds", "40"], "--seeds=40")])
+def test_too_many_seeds_for_memory_names_where_the_number_was_given(tmp_path, monkeypatch, args,
+                                                                    named):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, BIG, "s_big.toml")
+    room_for(monkeypatch, 30)
+    result = runner.invoke(app, ["study", "s_big.toml", "--out", "o.json", "-q", *args])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"nneq: {named}: expected at most 30 networks of this size")
+    assert len(result.output.strip().splitlines()) == 1
+    assert not Path("o.json").exists()  # refused before the file is claimed
+
+
+def test_a_cell_refusing_its_seeds_on_a_process_pool_names_the_study_files_key(tmp_path,
+                                                                               monkeypatch):
+    room_for(monkeypatch, 30)  # the forked workers see it too
+    monkeypatch.setattr(execution, "check_memory", lambda config, seeds: None)  # not here
+    study = read_study(write(tmp_path, BIG, "s_big.toml"))
+    with pytest.raises(nneq.ConfigError) as refused:
+        execution.run_study(study, workers=2)
+    assert str(refused.value).startswith(f"seeds=50 in {tmp_path / 's_big.toml'}: expected at "
+                                         "most 30 networks")
+
+
 def test_errors_survive_pickling_whole():
     import pickle
 

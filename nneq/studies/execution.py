@@ -31,6 +31,7 @@ from nneq.studies.cell import CellResult, CellTask, run_cell, task
 from nneq.studies.grid import Cell, cells
 from nneq.studies.paired import Pair, pairs
 from nneq.studies.studyfile import Study
+from nneq.sweeps.sweep import check_memory, member_bytes
 
 FORMAT, VERSION = "nneq-study", 1
 
@@ -231,6 +232,13 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
                           "cell of this study)")
     done = _reusable(saved, tasks)
     total = len(grid)
+    if scheduler is None and len(done) < total:
+        # Refused here, before the file is claimed, rather than by the first cell's sweep (a
+        # cluster's workers have memory of their own: their sweeps check it).
+        try:
+            check_memory(max((c.config for c in grid), key=member_bytes), study.seeds)
+        except ConfigError as err:
+            raise study.seeds_error(err) from None
     for k in sorted(done):
         if on_cell is not None:
             on_cell(done[k], len(done), total)
@@ -258,5 +266,9 @@ def run_study(study: Study, *, out: str | os.PathLike[str] | None = None, worker
                 break
             ready, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in ready:
-                finished(future.result())
+                try:
+                    result = future.result()
+                except ConfigError as err:  # a cell's sweep refused the number of seeds
+                    raise study.seeds_error(err) from None
+                finished(result)
     return _result(study, done, total)

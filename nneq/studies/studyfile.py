@@ -131,6 +131,14 @@ class Study:
     description: str = ""
     seed_given: bool = True
     engine: str = "auto"  # as `nneq sweep --engine`: auto weighs each cell's sweep
+    seeds_source: str = ""  # the study file `seeds` comes from; '' when given otherwise (--seeds)
+
+    def seeds_error(self, err: ConfigError) -> ConfigError:
+        """`err`, an error about the number of seeds per cell that names no source, naming
+        where that number was given: `seeds=5000 in s.toml`, not a flag that was never used."""
+        if err.field != "seeds" or err.source:
+            return err
+        return ConfigError("seeds", err.value, err.allowed, source=self.seeds_source)
 
     def misfits(self) -> list[tuple[str, str]]:
         """The cells whose network has no place for the prediction (see `misfits`)."""
@@ -333,6 +341,7 @@ def with_run_length(study: Study, *, seeds: object = None, epochs: object = None
     """`study` with its seeds per cell and epochs replaced where given (None keeps the file's)."""
     return dataclasses.replace(
         study, seeds=study.seeds if seeds is None else check_seeds(seeds),
+        seeds_source=study.seeds_source if seeds is None else "",
         epochs=study.epochs if epochs is None else check_epochs(epochs))
 
 
@@ -379,4 +388,5 @@ def read_study(path: str | os.PathLike[str]) -> Study:
         description=_text(extra.get("description"), "description", source),
         seed_given=base.seed is not None,
         engine=run_file.engine or "auto",
+        seeds_source=source,
     )
