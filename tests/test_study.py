@@ -280,6 +280,27 @@ def test_an_out_file_of_something_else_is_refused(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "not a study" in result.output
 
 
+@pytest.mark.parametrize("empty", ["", "\n"])
+def test_an_empty_out_file_is_taken_as_a_new_one(tmp_path, monkeypatch, empty):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY)
+    Path("o.json").write_text(empty)  # as `touch o.json` leaves it
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    saved = json.loads(Path("o.json").read_text())
+    assert saved["format"] == "nneq-study" and saved["complete"] is True
+    assert len(saved["cells"]) == 4
+
+
+def test_an_out_file_of_text_is_refused_and_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, TINY)
+    Path("o.json").write_text("notes\n")
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert result.exit_code == 2 and "not a study's JSON" in result.output
+    assert Path("o.json").read_text() == "notes\n"
+
+
 PREDICTED = """
 | First Hidden Layer | Equation |
 | --- | --- |

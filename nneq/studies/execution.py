@@ -67,11 +67,15 @@ def _result(study: Study, done: dict[int, CellResult], total: int) -> StudyResul
 
 
 def read_saved(path: Path) -> dict | None:
-    """A study's JSON written earlier to `path`, or None if there is no file there."""
+    """A study's JSON written earlier to `path`, or None if there is no file there or an empty
+    one (made by `touch`, say: it holds nothing to lose, so the study starts afresh in it)."""
     if not path.exists():
         return None
+    text = read_text(path)
+    if not text.strip():
+        return None
     try:
-        data = json.loads(read_text(path))
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigError("out", str(path), f"a study's JSON to resume, or a new file (this is not "
                           f"a study's JSON: {err.msg})") from None
