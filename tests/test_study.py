@@ -352,10 +352,15 @@ THREE_LAYERS = ("| First Hidden Layer | Equation |\n|--|--|\n| h11 | + x1w1 + x2
                 "| Third Hidden Layer | Equation |\n|--|--|\n| h31 | + h21w21 |\n")
 
 
+NO_SIGNS = ("| First Hidden Layer | Equation |\n|--|--|\n| h11 | 0 |\n| h12 | 0 |\n| h13 | 0 |\n"
+            "| h14 | 0 |\n")
+
+
 @pytest.mark.parametrize(("tables", "why"), [
     (NO_H15, "p.md:3: h15 cannot exist: the network's First Hidden Layer has 4 units"),
     (THREE_LAYERS, "the prediction has 3 hidden layers, the network 2 hidden layers"),
-], ids=["unit beyond a layer", "layer beyond the network"])
+    (NO_SIGNS, "the tables give no signed link (every unit given is 0)"),
+], ids=["unit beyond a layer", "layer beyond the network", "no sign to count"])
 def test_a_prediction_that_fits_no_cell_refuses_the_study_file(tmp_path, monkeypatch, tables, why):
     monkeypatch.chdir(tmp_path)
     Path("p.md").write_text(tables)
