@@ -224,18 +224,6 @@ MALFORMED = {
     "weight of another unit": (table("| h21 | h11w12 |", "Second Hidden Layer"), 3,
                                "w12 is not the weight of h11"),
     "two weights": (table("| h11 | w1x1w1 |"), 3, "expected one weight"),
-    "an input's weight given to another input": (table("| h11 | + x1w1 + x2w1 |"), 3,
-                                                 "w1 is not the weight of x2 (expected w2"),
-    "x1 with the second weight": (table("| h11 | + x1w2 |"), 3,
-                                  "w2 is not the weight of x1 (expected w1"),
-    "an input beyond its place": (table("| h11 | + x1x2w6 |"), 3,
-                                  "w6 is not the weight of x1x2 (expected one of w1 … w5"),
-    "an input nearer than the inputs before it": (table("| h11 | x1 + x2 - x2^2w2 |"), 3,
-                                                  "w2 is not the weight of x2^2 (expected w3 or w4"),
-    "an input with two weights": (table("| h11 | + x2w2 |\n| h12 | - x2w1 |"), 4,
-                                  "x2 has the weight w2 on line 3, w1 here"),
-    "two inputs in one place": (table("| h11 | + x2w2 |\n| h12 | - x1^2w2 |"), 4,
-                                "w2 is the weight of x2 (line 3), not of x1^2"),
     "unknown layer heading": ("| Third Hiden Layer | Equation |\n|---|---|\n| h31 | h21 |\n", 1,
                               "unknown heading"),
     "heading without rows": ("| First Hidden Layer | Equation |\n|---|---|\n\ntext\n", 1,
@@ -258,19 +246,6 @@ def test_malformed_tables_name_the_line_and_what_was_expected(case):
     assert err.value.line == line
     assert str(err.value).startswith(f"guess.md:{line}: ")
     assert message in str(err.value)
-
-
-@pytest.mark.parametrize(("rows", "aliases"), [
-    ("| h11 | + x2w1 + x1x2w2 |", {}),  # as nneq equations writes inputs x2, x1x2
-    ("| h11 | + x1w1 + x2w2 + x1^2w3 + x2^2w4 + x1x2w5 - sin(x1)w6 - sin(x2)w7 |", {}),  # all seven
-    ("| h11 | - x2w2 + x3w3 |", X3),  # the post's exp12: x2 is the network's first input
-    ("| h11 | - x1w1 - x3w3 |\n| h12 | + x1w1 - x2w2 |", {"x3": "x2"}),  # the post's exp16
-    ("| h11 | - sin(x1)w1 - sin(x2)w2 |", {}),  # the post's exp09
-    ("| h11 | + x1w1 + sin(x1)w1 |", {}),  # the number in sin(x1)'s name, as the post writes it
-    ("| h11 | + x1^2w1 + y1w1 |", {"y1": "sin(x1)"}),  # as nneq equations --alias y1=sin(x1) writes it
-])
-def test_input_weights_by_place_or_by_the_number_in_the_name_are_read(rows, aliases):
-    parse_tables(table(rows), aliases=aliases)
 
 
 def test_a_missing_file_is_an_error(tmp_path):

@@ -9,15 +9,6 @@ links are compared, `0` stands for a unit with no links, and
 unit names may leave out the layer digit (`h1` under a First Hidden Layer heading is `h11`).
 Names other than the inputs' own (the post's `x3` for `x1x2`) come from aliases.
 
-A weight must be its source's. A hidden unit's is w and the unit's digits (h11w11, h1_10w1_10).
-An input's is its place among the network's inputs, which follow the Playground's order x1, x2,
-x1^2, x2^2, x1x2, sin(x1), sin(x2) (as `nneq equations` writes them: x1w1 + x2w2, x1x2w5 with
-every input on), or the number its name carries, as the post writes them (sin(x1)w1, and x3w3
-for an alias x3). A table does not say which inputs the network has, so the place is checked
-as far as the tables tell: no further than the input's place in that order, no nearer than
-the inputs named before it allow (x1 is always w1; x2 is w2 once the tables name x1), one
-weight per input and one input per place, whatever the row.
-
 However a unit is written (`h110`, `h1_10`), it is then named as `nneq equations` names it, by
 the size of its layer: `h11` … `h19`, or `h1_1` … `h1_10` in a layer of ten units or more. A
 layer holds at most MAX_UNITS units, as a network's does; a unit beyond is refused with its line.
@@ -32,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from nneq.errors import ConfigError, TableError
-from nneq.explain.equations import ORDINALS, LayerEquations, alias_weight, layer_title, unit_name
+from nneq.explain.equations import ORDINALS, LayerEquations, layer_title, unit_name
 from nneq.explain.formula import Formula, read_logic_section
 from nneq.playground.config import MAX_UNITS
 from nneq.playground.features import FEATURE_BY_LOWER, FEATURES, feature_named
@@ -214,9 +205,6 @@ class _Reader:
         self.names = dict(FEATURE_BY_LOWER)
         self.names.update({name.lower(): feature for name, feature in aliases.items()})
         self.source = source
-        # Every input term as read, (line, source as written, input, weight or None), checked
-        # once all are read: an input's weight depends on the inputs the other rows name.
-        self.inputs: list[tuple[int, str, str, str | None]] = []
         sources = _source_pattern(self.names)
         self.term = re.compile(
             rf"(?:(?P<before>{_WEIGHT}){_TIMES})?(?P<source>{sources})(?:{_TIMES}(?P<after>{_WEIGHT}))?",
@@ -269,9 +257,6 @@ class _Reader:
             weight = match.group("before") or match.group("after")
             terms.append((1 if sign is None else sign, source, re.sub(r"\s+", "", match.group(0))))
             self._check_weight(source, weight, line)
-            feature = self.feature(source)
-            if feature is not None:
-                self.inputs.append((line, source, feature, weight))
             sign = None
             at = match.end()
         if sign is not None:
@@ -293,9 +278,9 @@ class _Reader:
         return TableError(line, message, source=self.source, unknown_input=unknown)
 
     def _check_weight(self, source: str, weight: str | None, line: int) -> None:
-        # A hidden unit's weight is w followed by its digits. An input's depends on the inputs
-        # the other rows name: `check_input_weights`, once every row is read. A name without
-        # its layer digit (h1) is checked once its layer is known: not here.
+        # An input's weight is numbered by its position among the enabled inputs, which a table
+        # does not show, so only a hidden unit's weight can be checked: w followed by its digits.
+        # A name without its layer digit (h1) is checked once its layer is known: not here.
         ref = _parse_ref(source)
         if weight is None or ref is None or ref.layer in (None, OUTPUT):
             return
@@ -306,63 +291,6 @@ class _Reader:
     def feature(self, source: str) -> str | None:
         """The input a source names, if it names one."""
         return self.names.get(source.lower())
-
-    def _alias(self, source: str) -> str | None:
-        """The alias a source is written as (x3), if it is one."""
-        return next((name for name in self.aliases if name.lower() == source.lower()), None)
-
-    def _named_number(self, source: str) -> int | None:
-        """The number an input's name carries, as the post numbers weights: 3 for an alias x3
-        (its digits, as `nneq equations --alias` writes its weight), 1 for x1 or sin(x1); None
-        for a name of no number or of two (x, x1x2, x1^2)."""
-        alias = self._alias(source)
-        if alias is not None:
-            digits = alias_weight(alias, "")[1:]
-        else:
-            runs = re.findall(r"[0-9]+", source)
-            digits = runs[0] if len(runs) == 1 else ""
-        return int(digits) if digits.isascii() and digits.isdigit() else None
-
-    def check_input_weights(self) -> None:
-        """Refuse an input's weight that cannot be its own, by the rules of the module's
-        docstring: its place among the network's inputs as far as the tables tell, or the
-        number its name carries."""
-        order = list(FEATURES)
-        named = {feature for _, _, feature, _ in self.inputs}
-        given: dict[str, tuple[str, int]] = {}  # a name (an alias, else the input) → weight, line
-        places: dict[int, tuple[str, int]] = {}  # a place → the input there, and its line
-        for line, source, feature, weight in sorted(self.inputs, key=lambda entry: entry[0]):
-            if weight is None:
-                continue
-            number = int(weight[1:]) if weight[1:].isdigit() else None
-            before = [f for f in order[:order.index(feature)] if f in named]
-            first, last = len(before) + 1, order.index(feature) + 1
-            own = self._named_number(source)
-            if number is None or not (first <= number <= last or number == own):
-                raise self.error(line, _input_weight_message(weight, source, first, last, own,
-                                                             before))
-            key = (self._alias(source) or feature).lower()
-            if key in given and given[key][0] != weight.lower():
-                raise self.error(line, f"{source} has the weight {given[key][0]} on line "
-                                 f"{given[key][1]}, {weight} here: an input has one weight")
-            given.setdefault(key, (weight.lower(), line))
-            if first <= number <= last:  # a place among the inputs: no other input's
-                other = places.setdefault(number, (feature, line))
-                if other[0] != feature and number != own:
-                    raise self.error(line, f"{weight} is the weight of {other[0]} (line "
-                                     f"{other[1]}), not of {source}: two inputs cannot share a place")
-
-
-def _input_weight_message(weight: str, source: str, first: int, last: int, own: int | None,
-                          before: Sequence[str]) -> str:
-    """Why `weight` cannot be the weight of the input `source`, and which weights can."""
-    places = (f"w{first}" if first == last else f"w{first} or w{last}" if last == first + 1
-              else f"one of w{first} … w{last}")
-    named = own is not None and not first <= own <= last  # the post's number, else a place
-    why = (f"{source}'s place among the network's inputs, in the order {', '.join(FEATURES)}"
-           + (f", after {', '.join(before)} named in these tables" if before else "")
-           + (f", or w{own}, the number in its name" if named else ""))
-    return f"{weight} is not the weight of {source} (expected {places}: {why})"
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -424,9 +352,7 @@ def parse_tables(text: str, *, aliases: Mapping[str, str] | None = None, source:
     seen: dict[tuple[int, int], int] = {}
     for block in blocks:
         rows += _block_rows(reader, block, seen)
-    prediction = _assemble(reader, rows)
-    reader.check_input_weights()
-    return replace(prediction, logic=read_logic_section(text, source=source))
+    return replace(_assemble(reader, rows), logic=read_logic_section(text, source=source))
 
 
 def _block_rows(reader: _Reader, block: list[tuple[int, str]], seen: dict[tuple[int, int], int]
