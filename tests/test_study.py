@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import nneq
 from nneq.cli import app
+from nneq.playground import history
 from nneq.playground.config import Config
 from nneq.studies import execution
 from nneq.studies.cell import run_cell, task
@@ -63,6 +64,27 @@ def test_a_cells_members_equal_single_runs(tmp_path):
     np.testing.assert_allclose(result.curves["test"]["median"], median, rtol=0, atol=1e-12)
     assert result.stats.loss_test == pytest.approx(
         quartiles([m["loss_test"] for m in result.members]))
+
+
+def test_a_long_runs_sparse_history_keeps_oscillations_and_curves_true(tmp_path, monkeypatch):
+    """A long run's history keeps every s-th epoch: the oscillations still count every epoch,
+    and the curves sit at the epochs kept."""
+    study = read_study(write(tmp_path, TINY.replace("epochs = 12", "epochs = 40")))
+    cell = cells(study)[3]
+    with monkeypatch.context() as small:  # history of 8 entries for the cell's 3 members
+        small.setattr(history, "MIN_ENTRIES", 4)
+        small.setattr(history, "BUDGET", 16 * 3 * 8)
+        result = run_cell(task(study, cell))
+    epochs = result.curves["epochs"]
+    assert epochs[0] == 0 and epochs[-1] == 40 and np.all(np.diff(epochs) == epochs[1])
+    assert epochs[1] > 1  # the history was strided: this checks the case it is meant to
+    curves = []
+    for member in result.members:
+        alone = nneq.train(dataclasses.replace(cell.config, seed=member["seed"]), epochs=40)
+        assert member["oscillations"] == rises(alone.loss_train, 0.001)
+        curves.append(alone.loss_train[epochs])
+    median = np.median(np.array(curves), axis=0)
+    np.testing.assert_allclose(result.curves["train"]["median"], median, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -25,7 +25,7 @@ from nneq.explain.render import markdown
 from nneq.playground.config import Config
 from nneq.storage.modelfile import save
 from nneq.studies.grid import Cell
-from nneq.studies.statistics import CellStats, curve_epochs, curve_quartiles, quartiles, rises
+from nneq.studies.statistics import CellStats, RiseCounter, curve_epochs, curve_quartiles, quartiles
 from nneq.studies.studyfile import Study, Target
 from nneq.sweeps.sweep import run_sweep
 
@@ -120,10 +120,12 @@ def run_cell(work: CellTask) -> CellResult:
     # A prediction speaks of a network with a place for every unit it names; in another one
     # (a unit missing, another depth) its agreement is not defined, and the sweep counts none.
     fitting = work.prediction is not None and fits(work.prediction, cell.config)
+    counter = RiseCounter(work.tolerance)
     sweep = run_sweep(cell.config, seeds=work.seeds, epochs=work.epochs, threshold=work.threshold,
                       prediction=work.prediction if fitting else None, keep_models=True,
-                      workers=work.workers, engine=work.engine)
+                      on_epoch=counter, workers=work.workers, engine=work.engine)
     models = sweep.models or ()
+    oscillations = counter.counts(np.array([m.loss_train[0] for m in models]))
     if work.models_dir is not None:
         folder = Path(work.models_dir) / _file_name(cell.label or "cell")
         folder.mkdir(parents=True, exist_ok=True)
@@ -145,12 +147,16 @@ def run_cell(work: CellTask) -> CellResult:
                    for p in sweep.patterns}
     members: list[dict[str, Any]] = []
     curves_train, curves_test, counts = [], [], []
-    for member, model, accuracy in zip(sweep.members, models, accuracies, strict=True):
-        count = rises(model.loss_train, work.tolerance) if member.diverged_at is None else None
+    kept = np.arange(work.epochs + 1)  # the epochs of the curves' entries
+    for k, (member, model, accuracy) in enumerate(zip(sweep.members, models, accuracies,
+                                                       strict=True)):
+        count = int(oscillations[k]) if member.diverged_at is None else None
         if count is not None:
             curves_train.append(model.loss_train)
             curves_test.append(model.loss_test)
             counts.append(count)
+            # a long run's history keeps every s-th epoch (the same for the whole stack)
+            kept = model.loss_epochs if model.loss_epochs is not None else kept
         members.append({
             "seed": member.seed, "loss_train": member.loss_train, "loss_test": member.loss_test,
             "accuracy_test": accuracy, "oscillations": count, "pattern": member.pattern,
@@ -180,10 +186,10 @@ def run_cell(work: CellTask) -> CellResult:
         chance=float(np.mean([m["chance"] for m in ran])) if fitting and ran else None,
         beat_chance=sum(m["chance_p"] < SIGNIFICANT for m in ran) if fitting else None,
     )
-    epochs = curve_epochs(work.epochs)
-    curves: dict[str, Any] = {"epochs": epochs,
-              "train": curve_quartiles(np.array(curves_train).reshape(len(ran), -1), epochs),
-              "test": curve_quartiles(np.array(curves_test).reshape(len(ran), -1), epochs)}
+    columns = curve_epochs(len(kept) - 1)  # evenly spaced among the entries kept
+    curves: dict[str, Any] = {"epochs": [int(kept[c]) for c in columns],
+              "train": curve_quartiles(np.array(curves_train).reshape(len(ran), -1), columns),
+              "test": curve_quartiles(np.array(curves_test).reshape(len(ran), -1), columns)}
     top_pattern = None if top is None else {
         "key": top.key, "count": top.count, "share": sweep.share(top),
         "agree": top.agree if fitting else None,

@@ -27,6 +27,39 @@ def rises(curve: np.ndarray, tolerance: float) -> int:
     return int(np.count_nonzero(np.diff(curve) > tolerance))
 
 
+class RiseCounter:
+    """A training callback counting `rises` for every member of a stack as it trains.
+
+    It sees every epoch's losses, where a long run's history keeps only every s-th epoch
+    (nneq.playground.history), so its counts are those of the whole curve. The first epoch's
+    rise needs the losses before training, which `counts` takes.
+    """
+
+    def __init__(self, tolerance: float) -> None:
+        self.tolerance = tolerance
+        self.first: np.ndarray | None = None  # (S,) training losses after epoch 1
+        self.last: np.ndarray | None = None
+        self.count: np.ndarray | None = None
+
+    def __call__(self, epoch: int, losses: np.ndarray | None) -> None:
+        """Take the (S, 2) losses after `epoch`."""
+        if losses is None:
+            return
+        train = losses[:, 0].copy()
+        if self.last is None or self.count is None:
+            self.first, self.count = train, np.zeros(len(train), dtype=np.int64)
+        else:
+            self.count += train - self.last > self.tolerance
+        self.last = train
+
+    def counts(self, before: np.ndarray) -> np.ndarray:
+        """(S,) rises per member, given each member's training loss before training."""
+        if self.first is None or self.count is None:  # no epoch was trained
+            return np.zeros(len(before), dtype=np.int64)
+        total: np.ndarray = self.count + (self.first - before > self.tolerance)
+        return total
+
+
 def quartiles(values: Sequence[float] | np.ndarray) -> tuple[float, float, float] | None:
     """(first quartile, median, third quartile), or None for no values."""
     data = np.asarray(values, dtype=float)
@@ -61,11 +94,11 @@ def curve_epochs(epochs: int) -> list[int]:
     return sorted({round(k * epochs / (CURVE_POINTS - 1)) for k in range(CURVE_POINTS)})
 
 
-def curve_quartiles(curves: np.ndarray, epochs: list[int]) -> dict[str, list[float]] | None:
-    """Per kept epoch, the quartiles over members of (members, epochs + 1) loss curves."""
+def curve_quartiles(curves: np.ndarray, columns: list[int]) -> dict[str, list[float]] | None:
+    """At each of the `columns` of (members, entries) loss curves, the quartiles over members."""
     if curves.size == 0:
         return None
-    q1, median, q3 = np.percentile(curves[:, epochs], [25, 50, 75], axis=0)
+    q1, median, q3 = np.percentile(curves[:, columns], [25, 50, 75], axis=0)
     return {"q1": q1.tolist(), "median": median.tolist(), "q3": q3.tolist()}
 
 
