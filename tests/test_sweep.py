@@ -123,8 +123,9 @@ def test_cli_sweep_refuses_a_prediction_the_network_has_no_place_for(tmp_path, m
 @pytest.mark.parametrize("table", [
     HEAD + "| h11 | + x1w1 - x2w2 |\n",  # the first layer only
     "| Second Hidden Layer | Equation |\n|--|--|\n| h21 | + h11w11 - h12w12 |\n",  # the second only
+    HEAD + "| h11 | + x1w1 |\n| h12 | - x1w1 |\n",  # x1 only: x2's links predicted absent
 ])
-def test_a_prediction_of_some_layers_only_is_counted(table):
+def test_a_prediction_of_some_layers_or_inputs_only_is_counted(table):
     sweep = nneq.sweep(seeds=3, epochs=2, seed="q", predicted=table)
     assert sweep.sweep.predicted_signs == 2
     assert sweep.sweep.full_agreement() == sum(p.count for p in sweep.sweep.patterns if p.agree == 2)

@@ -573,8 +573,12 @@ def check_units(prediction: Prediction, config: Config) -> None:
                                      position[0])
 
 
-def shape_differences(prediction: Prediction, config: Config) -> tuple[str, ...]:
-    """How the prediction's layers and inputs differ from the network's, one phrase each."""
+def shape_differences(prediction: Prediction, config: Config, *, fewer_inputs: bool = False
+                      ) -> tuple[str, ...]:
+    """How the prediction's layers and inputs differ from the network's, one phrase each.
+
+    With `fewer_inputs`, tables reading some of the network's inputs only do not differ: they
+    predict the other inputs' links absent, and are counted on the links they give."""
     hidden = len(config.shape)
     found = []
     # Without an output table, a prediction of the first layers only says nothing of the depth.
@@ -587,7 +591,8 @@ def shape_differences(prediction: Prediction, config: Config) -> tuple[str, ...]
         read = sorted({t.source for u in first.units for t in u.terms
                        if unit_position(t.source) is None},
                       key=lambda f: (config.features.index(f) if f in config.features else 99, f))
-        if read and set(read) != set(config.features):
+        others = set(read) - set(config.features) if fewer_inputs else set(read) ^ set(config.features)
+        if read and others:
             found.append(f"the prediction reads {', '.join(read)}, the network "
                          f"{', '.join(config.features)}")
     return tuple(found)
@@ -600,12 +605,13 @@ def check_fits(prediction: Prediction, config: Config, *, setting: str = "predic
     """Raise unless `config`'s network has a place for every unit and input the prediction names.
 
     A unit beyond its layer (`check_units`) raises TableError with its line; a difference of
-    shape (`shape_differences`: another depth, other inputs) raises ConfigError naming
-    `setting`, worded as `compare` reports it. A prediction of the first layers only, without
-    an output table, fits: it says nothing of the layers after them.
+    shape (`shape_differences`: another depth, inputs the network lacks) raises ConfigError
+    naming `setting`, worded as `compare` reports it. A prediction of the first layers only,
+    without an output table, fits: it says nothing of the layers after them; so do tables
+    reading some of the network's inputs only.
     """
     check_units(prediction, config)
-    differences = shape_differences(prediction, config)
+    differences = shape_differences(prediction, config, fewer_inputs=True)
     if differences:
         wanted = (f"{_count(len(config.shape), 'hidden layer')}, inputs "
                   f"{', '.join(config.features)}")
@@ -618,7 +624,7 @@ def misfit(prediction: Prediction, config: Config) -> str | None:
     """Why `config`'s network has no place for every unit and input the prediction names (its
     hidden layers, its inputs, a unit beyond its layer's size), or why it gives no sign to
     count there (every unit it gives is 0); None when it fits and has a sign to count."""
-    reasons = list(shape_differences(prediction, config))
+    reasons = list(shape_differences(prediction, config, fewer_inputs=True))
     try:
         check_units(prediction, config)
     except TableError as err:
