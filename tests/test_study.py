@@ -278,6 +278,12 @@ BAD = {
     "seed as axis": ('[vary]\nseed = ["a", "b"]\n', "vary.seed"),
     "snapshots": ("snapshots = 3\n[vary]\nnoise = [0]\n", "snapshots"),
     "bad engine": ('engine = "fast"\n[vary]\nnoise = [0]\n', "engine"),
+    "one axis in both spellings": ("[vary]\nlearning-rate = [0.1]\nlearning_rate = [0.3]\n",
+                                   "'vary.learning-rate' and 'vary.learning_rate' are one key"),
+    "one target in both spellings": ("target = { test-loss = 0.2, test_loss = 0.3 }\n[vary]\n"
+                                     "noise = [0]\n", "'target.test-loss' and 'target.test_loss'"),
+    "one key in both spellings": ("reg-rate = 0.1\nreg_rate = 0.2\n[vary]\nnoise = [0]\n",
+                                  "'reg-rate' and 'reg_rate' are one key"),
 }
 
 

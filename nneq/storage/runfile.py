@@ -39,6 +39,19 @@ class RunFile:
     engine: str | None = None
 
 
+def check_spellings(table: Mapping[str, object], path: object, *, within: str = "") -> None:
+    """Refuse a key given in both spellings (reg-rate and reg_rate): one key to nneq, two to
+    TOML, which would let the last one win without a word. `within` names the table they are
+    in (`vary.`)."""
+    spelt: dict[str, str] = {}  # key with dashes → the key as written
+    for key in table:
+        name = key.replace("_", "-")
+        if name in spelt:
+            raise NneqError(f"{path}: {within + spelt[name]!r} and {within + key!r} are one key, "
+                            f"{within + name!r}; give it once")
+        spelt[name] = key
+
+
 def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] = (),
                   ignore_page_keys: bool = False) -> RunFile:
     """Read a TOML run file; unknown keys are refused, naming the keys allowed.
@@ -58,14 +71,10 @@ def read_run_file(path: str | os.PathLike[str], *, extra_keys: tuple[str, ...] =
                         ) from None
     ignored = PAGE_KEYS if ignore_page_keys else ()
     allowed = (*RUN_KEYS, *extra_keys, *ignored)
+    check_spellings(data, path)
     settings: dict[str, object] = {}
-    spelt: dict[str, str] = {}  # setting → the key that gave it
     for key, value in data.items():
         name = key.replace("_", "-")
-        if name in spelt:  # reg-rate and reg_rate: one setting, which TOML cannot see
-            raise NneqError(f"{path}: {spelt[name]!r} and {key!r} are one key, {name!r}; "
-                            "give it once")
-        spelt[name] = key
         if name in ignored and name not in extra_keys:
             continue
         if name not in allowed:

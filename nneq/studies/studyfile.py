@@ -31,7 +31,7 @@ from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
 from nneq.playground.catalog import DATASET_INFO
 from nneq.playground.config import Config, check_epochs, check_trainable, whole_number
-from nneq.storage.runfile import SETTINGS, read_run_file, resolve_config
+from nneq.storage.runfile import SETTINGS, check_spellings, read_run_file, resolve_config
 from nneq.sweeps.sweep import MAX_SEEDS
 
 STUDY_KEYS = ("seeds", "vary", "paired", "target", "predicted", "alias", "threshold",
@@ -228,6 +228,7 @@ def _axes(vary: object, paired: object, base: Config, path: str) -> tuple[Axis, 
                           "([vary] then shape = [[2, 1], [4, 2]])", source=path)
     if not vary:
         raise ConfigError("vary", vary, "at least one setting to vary", source=path)
+    check_spellings(vary, path, within="vary.")
     names = [key.replace("_", "-") for key in vary]
     pairing = _paired(paired, names, path)
     axes = []
@@ -280,6 +281,8 @@ def _paired(paired: object, names: list[str], path: str) -> set[str]:
 def _target(value: object, path: str) -> Target:
     if value is None:
         return DEFAULT_TARGET
+    if isinstance(value, dict):
+        check_spellings(value, path, within="target.")
     if not isinstance(value, dict) or len(value) != 1:
         raise ConfigError("target", value, "one of " + ", ".join(f"{{ {k} = … }}" for k in TARGETS),
                           source=path)
