@@ -387,8 +387,7 @@ NO_SIGNS = ("| First Hidden Layer | Equation |\n|--|--|\n| h11 | 0 |\n| h12 | 0 
 @pytest.mark.parametrize(("tables", "why"), [
     (NO_H15, "p.md:3: h15 cannot exist: the network's First Hidden Layer has 4 units"),
     (THREE_LAYERS, "the prediction has 3 hidden layers, the network 2 hidden layers"),
-    (NO_SIGNS, "the tables give no signed link (every unit given is 0)"),
-], ids=["unit beyond a layer", "layer beyond the network", "no sign to count"])
+], ids=["unit beyond a layer", "layer beyond the network"])
 def test_a_prediction_that_fits_no_cell_refuses_the_study_file(tmp_path, monkeypatch, tables, why):
     monkeypatch.chdir(tmp_path)
     Path("p.md").write_text(tables)
@@ -405,6 +404,19 @@ def test_a_prediction_that_fits_no_cell_refuses_the_study_file(tmp_path, monkeyp
     with pytest.raises(nneq.ConfigError) as refused:
         nneq.study("s.toml", workers=1)
     assert refused.value.field == "predicted" and refused.value.source == "s.toml"
+
+
+def test_tables_with_no_signed_link_refuse_the_study_file_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("p.md").write_text(NO_SIGNS)
+    write(tmp_path, 'dataset = "xor"\nseed = "s"\nseeds = 3\nepochs = 5\npredicted = "p.md"\n'
+          "[vary]\nshape = [[4, 2], [2, 2]]\n")
+    result = runner.invoke(app, ["study", "s.toml", "--out", "o.json", "--workers", "1", "-q"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        "nneq: predicted='p.md' in s.toml: expected tables with at least one signed link: the "
+        "tables give no signed link (every unit given is 0)")
+    assert not Path("o.json").exists()
 
 
 def test_the_cells_a_prediction_does_not_fit_are_named(tmp_path, monkeypatch):

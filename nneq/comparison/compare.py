@@ -629,7 +629,7 @@ def misfit(prediction: Prediction, config: Config) -> str | None:
         check_units(prediction, config)
     except TableError as err:
         reasons.append(str(err))
-    if not reasons and not any(np.count_nonzero(m) for m in predicted_signs(prediction, config)):
+    if not prediction.signed:
         reasons.append(NO_SIGNS)
     return "; ".join(reasons) or None
 

@@ -78,6 +78,11 @@ class Prediction:
         """The predicted layer with that number (1 for the first hidden layer), if any."""
         return next((la for la in self.layers if la.layer == number), None)
 
+    @property
+    def signed(self) -> bool:
+        """Whether any unit is given a link, with its sign (not every unit `0`)."""
+        return any(unit.terms for layer in self.layers for unit in layer.units)
+
 
 # --- names ---------------------------------------------------------------------------------
 

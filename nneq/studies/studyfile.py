@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from nneq.comparison.compare import misfit
+from nneq.comparison.compare import NO_SIGNS, misfit
 from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
@@ -371,6 +371,9 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     check_threshold(threshold, relative=False)
     prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
     if prediction is not None:
+        if not prediction.signed:  # in every cell alike: said once
+            raise ConfigError("predicted", extra.get("predicted"),
+                              f"tables with at least one signed link: {NO_SIGNS}", source=source)
         _check_fits_some_cell(prediction, extra.get("predicted"), base, axes, source)
     target = _target(extra.get("target"), source)
     if target.needs_accuracy:

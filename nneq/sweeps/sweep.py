@@ -295,11 +295,10 @@ def check_prediction(prediction: Prediction, config: Config) -> tuple[np.ndarray
     (every unit 0) raise ConfigError too: every seed would agree with them.
     """
     check_fits(prediction, config)
-    wanted = predicted_signs(prediction, config)
-    if not any(np.count_nonzero(m) for m in wanted):
+    if not prediction.signed:
         raise ConfigError("predicted", prediction.source or "the tables",
                           f"tables with at least one signed link: {NO_SIGNS}")
-    return wanted
+    return predicted_signs(prediction, config)
 
 
 def run_sweep(config: Config, *, seeds: int, epochs: int, threshold: float = 0.0,
