@@ -186,9 +186,9 @@ def test_bad_input_gives_one_line_and_exit_2(case):
 
 def test_messages_name_the_problem_and_what_is_allowed():
     cases = {
-        ("train", "--out", ""): ["--out=''", "a path, not empty"],
-        ("plot", "m.json", "--out", " "): ["--out=' '", "a path, not empty"],
-        ("plot", ""): ["nneq: MODEL='': expected a path, not empty"],
+        ("train", "--out", ""): ["--out=''", "a path, not blank"],
+        ("plot", "m.json", "--out", " "): ["--out=' '", "a path, not blank"],
+        ("plot", ""): ["nneq: MODEL='': expected a path, not blank"],
         ("train", "--features", "x1,X1"): ["--features='x1,X1'", "x1 is given twice"],
         ("train", "--regularization", "l3"): ["one of none, L1, L2 (closest: L"],
         ("train", "--seed", "ü"): ["printable ASCII characters"],

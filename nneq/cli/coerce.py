@@ -39,7 +39,7 @@ def _on_off(text: str) -> bool:
 
 
 def _path(text: str) -> Path:
-    if not text.strip():  # Path('') is '.', the current folder: never what was meant
+    if not text.strip():  # Path('') is '.', the current folder: never what was meant (nor ' ')
         raise ValueError(text)
     return Path(text)
 
@@ -48,7 +48,7 @@ _PLAIN: dict[Any, tuple[Callable[[str], Any], str]] = {
     str: (str, "text"),
     int: (_whole, "a whole number"),
     float: (float, "a number"),
-    Path: (_path, "a path, not empty"),
+    Path: (_path, "a path, not blank"),
     bool: (_on_off, "true or false"),
 }
 
@@ -69,7 +69,7 @@ def _choice(names: tuple[str, ...]) -> tuple[Callable[[str], Any], Callable[[str
         return lowered[text.lower()]  # KeyError: not a choice
 
     def allowed(text: str) -> str:
-        # 0.5: a name of two letters with one wrong (l3 for L1) is still near
+        # 0.5: a name of two letters with one wrong (l3, for L1 or L2) is still near
         near = difflib.get_close_matches(text.lower(), list(lowered), n=1, cutoff=0.5)
         hint = f" (closest: {lowered[near[0]]})" if near else ""
         return "one of " + ", ".join(names) + hint

@@ -145,20 +145,25 @@ def composed(model: Model, *, threshold: float = 0.0, relative: bool = False,
 
 def to_str(expression: sympy.Expr, *, decimals: int | None = None) -> str:
     """SymPy's string form, terms in the network's order, every float in full (round-trip)
-    precision, or with exactly `decimals` decimals when given (0.10, not 0.1).
+    precision, or with exactly `decimals` decimals when given (0.10, not 0.1; from a million
+    on in powers of ten, as `nneq.describe.number_text` writes them).
 
     >>> import sympy
     >>> with sympy.evaluate(False):
     ...     z = sympy.Add(sympy.Mul(sympy.Float(0.1), sympy.Symbol("x1")), sympy.Float(-1.125))
-    >>> to_str(z), to_str(z, decimals=2)
-    ('0.1*x1 - 1.125', '0.10*x1 - 1.12')
+    ...     huge = sympy.Mul(sympy.Float(1.5e7), sympy.Symbol("x1"))
+    >>> to_str(z), to_str(z, decimals=2), to_str(huge, decimals=2)
+    ('0.1*x1 - 1.125', '0.10*x1 - 1.12', '1.50e+07*x1')
     """
     from sympy.printing.str import StrPrinter
+
+    from nneq.describe import number_text
 
     class _Printer(StrPrinter):
         def _print_Float(self, expr: sympy.Float) -> str:
             # The shortest decimal that reads back as the same double; SymPy's own shows 15 digits.
-            return repr(float(expr)) if decimals is None else f"{float(expr):.{decimals}f}"
+            # with decimals: as nneq writes numbers everywhere, in powers of ten from a million
+            return repr(float(expr)) if decimals is None else number_text(float(expr), decimals)
 
     return str(_Printer({"order": "none"}).doprint(expression))
 

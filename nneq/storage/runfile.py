@@ -127,8 +127,8 @@ def resolve_config(*, url: str | None = None, run_file: RunFile | None = None,
             if url is not None or run_file is None:
                 raise
             # The run file's url key: named as such, as its other keys are.
-            raise ConfigError(err.field, err.value, err.allowed,
-                              source=f"the url of {run_file.path}") from None
+            where = run_file.path if err.field == "url" else f"the url of {run_file.path}"
+            raise ConfigError(err.field, err.value, err.allowed, source=where) from None
     if run_file is not None:
         for key, value in run_file.settings.items():
             merged[key.replace("-", "_")] = value
