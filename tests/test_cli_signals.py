@@ -357,15 +357,18 @@ def test_a_stop_inside_the_import_system_is_taken_a_moment_later():
         signals._state.last = 0
 
 
-def test_a_stop_after_the_command_has_ended_is_ignored_while_it_exits():
-    """The work is done and said: a stop while the process winds down changes nothing."""
-    script = ("import atexit, os, signal, sys\n"
+@pytest.mark.parametrize("code", [0, 2])
+def test_a_stop_after_the_command_has_ended_ends_the_exit_with_the_commands_code(code):
+    """The work is done and said: a stop while the process winds down (here during an exit
+    that would hang for a minute) ends it at once, with the command's own exit code."""
+    script = ("import atexit, os, signal, sys, time\n"
               "from nneq.cli import signals\n"
+              "atexit.register(lambda: time.sleep(60))\n"
               "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))\n"
               "def main():\n"
               "    print('done')\n"
-              "    sys.exit(0)\n"
+              f"    sys.exit({code})\n"
               "signals.run(main)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)
-    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+                          timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (code, "done\n", "")

@@ -11,6 +11,7 @@ before anything else is imported.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -141,27 +142,47 @@ def held() -> Stop | None:
     return Stop(_state.last) if _state.held else None
 
 
-def settle() -> None:
-    """Ignore stops from here on: the command's work is over and the process is only exiting.
+def settle(code: int) -> None:
+    """From here the command's work is over and the process only exits: a stop now ends it at
+    once, with the command's own exit `code` and what it wrote flushed.
 
-    A stop in that moment would otherwise meet Python's own default again once the interpreter
-    winds down, ending a finished command with 128 + its number and not a word.
+    Otherwise a stop in that moment would meet Python's own default again once the interpreter
+    winds down, ending a finished command with 128 + its number and not a word, or, if it
+    were ignored, could not end an exit that hangs.
     """
+    def leave(signum: int, frame: object) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
+                stream.flush()
+        os._exit(code)
+
     for signum in WORDS:
         with contextlib.suppress(OSError, ValueError):
             if signal.getsignal(signum) is _handler:
-                signal.signal(signum, signal.SIG_IGN)
+                signal.signal(signum, leave)
+
+
+def _code(status: object) -> int:
+    """The process's exit code for `sys.exit(status)`."""
+    if status is None:
+        return 0
+    return status if isinstance(status, int) else 1
 
 
 def run(main: Callable[[], object]) -> None:
     """Call `main()` with stops handled from the start: one line and 128 + the signal number.
-    Once it has ended, stops are ignored while the process exits."""
+    Once it has ended, a stop ends the exit at once with the command's own code."""
     install()
+    code = 0
     try:
         main()
+    except SystemExit as err:
+        code = _code(err.code)
+        raise
     except KeyboardInterrupt as err:
         stop = stop_of(err)
         say(f"nneq: {stop.word}")
+        code = stop.code
         sys.exit(stop.code)
     finally:
-        settle()
+        settle(code)
