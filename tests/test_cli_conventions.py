@@ -29,9 +29,14 @@ pytestmark = pytest.mark.usefixtures("in_tmp")  # every test in its own folder
 
 def _loaded_by(*args: str) -> set[str]:
     """The modules a fresh process has loaded after running `nneq ARGS`."""
-    code = ("import sys\nfrom nneq.cli import main\nsys.argv = ['nneq', *sys.argv[1:]]\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    # The command leaves with os._exit once done: the modules are listed on the way out.
+    code = ("import os, sys\nfrom nneq.cli import main\nsys.argv = ['nneq', *sys.argv[1:]]\n"
+            "leave = os._exit\n"
+            "def listed(code):\n"
+            "    print(' '.join(sorted(sys.modules)), file=sys.stderr, flush=True)\n"
+            "    leave(code)\n"
+            "os._exit = listed\n"
+            "main()\n")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     return set(done.stderr.strip().splitlines()[-1].split())

@@ -162,8 +162,8 @@ def settle(code: int) -> None:
                 signal.signal(signum, leave)
 
 
-def _code(status: object) -> int:
-    """The process's exit code for `sys.exit(status)`."""
+def exit_code(status: object) -> int:
+    """The process's exit code for `sys.exit(status)`: 0 for None, 1 for a message."""
     if status is None:
         return 0
     return status if isinstance(status, int) else 1
@@ -177,7 +177,7 @@ def run(main: Callable[[], object]) -> None:
     try:
         main()
     except SystemExit as err:
-        code = _code(err.code)
+        code = exit_code(err.code)
         raise
     except KeyboardInterrupt as err:
         stop = stop_of(err)
