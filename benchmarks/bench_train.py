@@ -7,8 +7,8 @@ Each runs with the numpy engine and, when numba is installed, the compiled engin
 and compiling are timed apart, as "load"). The Playground's own loop is not run here. Its
 rates on this kind of machine (2 cores), measured with its own nn.ts under Node v20, replaying
 its one-step function on the same data and starting weights and interleaved with nneq in one
-run (best of five or seven), were about 2,100 epochs/s on (a), 220 on (b), and 4,300, 2,200
-and 800 at batch 1 with shapes 2, 4-2 and 8-8; the ratios printed are against those figures,
+run (best of five or seven), were about 2,400 epochs/s on (a), 290 on (b), and 5,000, 2,450
+and 840 at batch 1 with shapes 2, 4-2 and 8-8; the ratios printed are against those figures,
 which vary by a fifth or more from run to run on a shared machine.
 With --model, it also checks `auto`'s cost model (nneq/playground/engine.py) on more networks:
 both engines' seconds per epoch, measured and estimated, and from how many epochs the compiled
@@ -28,16 +28,16 @@ from nneq.playground.train import training
 
 CASES = {  # each case: its configuration, the epochs timed, the Playground's epochs/s
     "(a) post circle 2-4-2-1 tanh, batch 10": (
-        Config(dataset="circle", shape=(4, 2), seed="0.53049"), 1000, 2100.0),
+        Config(dataset="circle", shape=(4, 2), seed="0.53049"), 1000, 2400.0),
     "(b) deep 4-8x6-1 relu, batch 1": (
         Config(dataset="circle", features=("x1", "x2", "x1^2", "x2^2"), shape=(8,) * 6,
-               activation="relu", batch_size=1, learning_rate=0.003, seed="0.53049"), 200, 220.0),
+               activation="relu", batch_size=1, learning_rate=0.003, seed="0.53049"), 200, 290.0),
     "batch 1, circle 2-2-1 tanh": (
-        Config(dataset="circle", shape=(2,), batch_size=1, seed="0.53049"), 500, 4300.0),
+        Config(dataset="circle", shape=(2,), batch_size=1, seed="0.53049"), 500, 5000.0),
     "batch 1, circle 2-4-2-1 tanh": (
-        Config(dataset="circle", shape=(4, 2), batch_size=1, seed="0.53049"), 500, 2200.0),
+        Config(dataset="circle", shape=(4, 2), batch_size=1, seed="0.53049"), 500, 2450.0),
     "batch 1, circle 2-8-8-1 tanh": (
-        Config(dataset="circle", shape=(8, 8), batch_size=1, seed="0.53049"), 300, 800.0),
+        Config(dataset="circle", shape=(8, 8), batch_size=1, seed="0.53049"), 300, 840.0),
 }
 
 
