@@ -10,6 +10,7 @@ import json
 import os
 import pty
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -357,18 +358,46 @@ def test_a_stop_inside_the_import_system_is_taken_a_moment_later():
         signals._state.last = 0
 
 
-@pytest.mark.parametrize("code", [0, 2])
-def test_a_stop_after_the_command_has_ended_ends_the_exit_with_the_commands_code(code):
-    """The work is done and said: a stop while the process winds down (here during an exit
-    that would hang for a minute) ends it at once, with the command's own exit code."""
-    script = ("import atexit, os, signal, sys, time\n"
-              "from nneq.cli import signals\n"
-              "atexit.register(lambda: time.sleep(60))\n"
-              "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))\n"
-              "def main():\n"
-              "    print('done')\n"
-              f"    sys.exit({code})\n"
-              "signals.run(main)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=30)
-    assert (done.returncode, done.stdout, done.stderr) == (code, "done\n", "")
+def _main_with(setup: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`nneq ARGS` through the console entry point, in a fresh process, after `setup` runs."""
+    script = ("import os, signal, sys, time\n"
+              "from nneq.cli import main, signals\n"
+              f"sys.argv = ['nneq', {', '.join(repr(a) for a in args)}]\n" + setup + "main()\n")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_stop_once_the_command_has_ended_is_held_while_it_leaves():
+    """Here the stop comes just as the process leaves (within os._exit): it is held, and the
+    finished command keeps its output and its exit code."""
+    setup = ("leave = os._exit\n"
+             "def late(code):\n"
+             "    os.kill(os.getpid(), signal.SIGINT)\n"
+             "    time.sleep(0.3)\n"
+             "    leave(code)\n"
+             "os._exit = late\n")
+    done = _main_with(setup, "datasets")
+    assert (done.returncode, done.stderr) == (0, "") and "circle" in done.stdout
+    bad = _main_with(setup, "train", "--dataset", "nope")
+    assert bad.returncode == 2 and bad.stderr.startswith("nneq: --dataset='nope'")
+
+
+def test_a_stop_as_the_command_ends_is_one_line_and_130():
+    """A stop that lands after the command's work but before stops are held."""
+    setup = ("hold = signals.block\n"
+             "def late():\n"
+             "    signals.block = hold\n"
+             "    raise signals.Stop(signal.SIGINT)\n"
+             "signals.block = late\n")
+    done = _main_with(setup, "datasets")
+    assert (done.returncode, done.stderr) == (130, "nneq: interrupted\n")
+
+
+@pytest.mark.parametrize(("closed", "args", "code"), [
+    ("2>&-", ["datasets"], 0), ("2>&-", ["train", "--dataset", "nope"], 2),
+    (">&-", ["datasets"], 0), (">&- 2>&-", ["train", "--dataset", "nope"], 2),
+])
+def test_closed_standard_streams_keep_the_exit_code(closed, args, code):
+    done = subprocess.run(f"{shlex.join(command(*args))} {closed}", shell=True, env=ENV,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == code and "Traceback" not in done.stderr

@@ -56,10 +56,11 @@ def _whole_writes_to_a_pipe() -> None:
 def main() -> None:
     """Console entry point: stops (Ctrl-C, SIGTERM, SIGHUP) end with one line, never a traceback.
 
-    Once the command has ended and its output is flushed, the process leaves at once, without
-    the interpreter's teardown: every file is written and closed, every worker process and
-    connection ended by then, and unloading numpy, matplotlib and the rest takes a tenth of a
-    second during which a stop would meet Python's own default again (exit 130, not a word).
+    Once the command has ended, stops are held and, its output flushed, the process leaves at
+    once, without the interpreter's teardown: every file is written and closed, every worker
+    process and connection ended by then, and unloading numpy, matplotlib and the rest takes a
+    tenth of a second during which a stop would meet Python's own default again (exit 130, not
+    a word).
     """
     from nneq.cli import signals
 
@@ -69,16 +70,23 @@ def main() -> None:
         try:
             signals.run(app)
         finally:
-            sys.stdout.flush()  # what is still buffered goes now, while a closed pipe can be told
+            if sys.stdout is not None:  # None when started with stdout closed: output went nowhere
+                sys.stdout.flush()  # what is still buffered goes now, while a closed pipe can be told
     except SystemExit as err:
         code = signals.exit_code(err.code)
-        if code == 1 and isinstance(err.code, str):
+        if isinstance(err.code, str):
             signals.say(err.code)  # what Python itself would print for sys.exit(message)
     except BrokenPipeError:
         from nneq.cli.app import quiet_pipe
 
         quiet_pipe()
         code = 141
-    with contextlib.suppress(OSError, ValueError):  # a stream closed under us: nothing to say
-        sys.stderr.flush()
+    except KeyboardInterrupt as err:  # a stop as the command ended, before stops were held
+        signals.block()
+        stop = signals.stop_of(err)
+        signals.say(f"nneq: {stop.word}")
+        code = stop.code
+    if sys.stderr is not None:  # None when the command was started with stderr closed
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
     os._exit(code)

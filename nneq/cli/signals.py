@@ -11,7 +11,6 @@ before anything else is imported.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -62,8 +61,8 @@ _state = _State()
 
 
 def say(line: str) -> None:
-    """One line on stderr; a closed terminal is not an error."""
-    with contextlib.suppress(OSError, ValueError):
+    """One line on stderr; a closed terminal, or no stderr at all, is not an error."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
@@ -142,24 +141,11 @@ def held() -> Stop | None:
     return Stop(_state.last) if _state.held else None
 
 
-def settle(code: int) -> None:
-    """From here the command's work is over and the process only exits: a stop now ends it at
-    once, with the command's own exit `code` and what it wrote flushed.
-
-    Otherwise a stop in that moment would meet Python's own default again once the interpreter
-    winds down, ending a finished command with 128 + its number and not a word, or, if it
-    were ignored, could not end an exit that hangs.
-    """
-    def leave(signum: int, frame: object) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
-                stream.flush()
-        os._exit(code)
-
-    for signum in WORDS:
-        with contextlib.suppress(OSError, ValueError):
-            if signal.getsignal(signum) is _handler:
-                signal.signal(signum, leave)
+def block() -> None:
+    """Hold every stop from here on: the command has ended, and the process only flushes what
+    it wrote and leaves, which a stop could otherwise cut into."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no signal masks here
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(WORDS))
 
 
 def exit_code(status: object) -> int:
@@ -171,18 +157,13 @@ def exit_code(status: object) -> int:
 
 def run(main: Callable[[], object]) -> None:
     """Call `main()` with stops handled from the start: one line and 128 + the signal number.
-    Once it has ended, a stop ends the exit at once with the command's own code."""
+    Once it has ended, stops are held (`block`): what is left is leaving."""
     install()
-    code = 0
     try:
         main()
-    except SystemExit as err:
-        code = exit_code(err.code)
-        raise
     except KeyboardInterrupt as err:
         stop = stop_of(err)
         say(f"nneq: {stop.word}")
-        code = stop.code
         sys.exit(stop.code)
     finally:
-        settle(code)
+        block()
