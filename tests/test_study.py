@@ -87,6 +87,21 @@ def test_a_long_runs_sparse_history_keeps_oscillations_and_curves_true(tmp_path,
     np.testing.assert_allclose(result.curves["train"]["median"], median, rtol=0, atol=1e-12)
 
 
+def test_a_cell_whose_every_member_diverges_is_reported_as_such(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, 'dataset = "reg-plane"\nactivation = "relu"\nlearning-rate = 3\nseed = "d"\n'
+          "seeds = 3\nepochs = 20\n[vary]\nshape = [[4]]\n")
+    result = runner.invoke(app, ["study", "s.toml", "--workers", "1", "-q", "--out", "o.json",
+                                 "--page", "p.md", "--picture", "p.png"])
+    assert result.exit_code == 0, result.output
+    cell, = json.loads(Path("o.json").read_text())["cells"]
+    assert cell["stats"]["diverged"] == 3 and cell["curves"]["train"] is None
+    for member in cell["members"]:  # as a single run of its seed says
+        alone = nneq.train(Config(dataset="reg-plane", activation="relu", learning_rate=3,
+                                  shape=(4,), seed=member["seed"]), epochs=20)
+        assert member["diverged_at"] == alone.diverged_at is not None
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_study_trains_with_the_engine_its_file_names(tmp_path, engine):
     """Bit for bit the single runs of that engine; the engine is part of the cell's spec."""

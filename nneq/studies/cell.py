@@ -187,9 +187,10 @@ def run_cell(work: CellTask) -> CellResult:
         beat_chance=sum(m["chance_p"] < SIGNIFICANT for m in ran) if fitting else None,
     )
     columns = curve_epochs(len(kept) - 1)  # evenly spaced among the entries kept
+    width = len(kept)  # every member that ran has an entry for each (none may have run)
     curves: dict[str, Any] = {"epochs": [int(kept[c]) for c in columns],
-              "train": curve_quartiles(np.array(curves_train).reshape(len(ran), -1), columns),
-              "test": curve_quartiles(np.array(curves_test).reshape(len(ran), -1), columns)}
+              "train": curve_quartiles(np.array(curves_train).reshape(len(ran), width), columns),
+              "test": curve_quartiles(np.array(curves_test).reshape(len(ran), width), columns)}
     top_pattern = None if top is None else {
         "key": top.key, "count": top.count, "share": sweep.share(top),
         "agree": top.agree if fitting else None,

@@ -88,7 +88,7 @@ def draw_study(result: StudyResult, *, dpi: int = 100) -> Figure:
         curves.set_ylabel("loss")
         if positive:
             curves.set_yscale("log")
-        if len(cells) <= 12:
+        if len(cells) <= 12 and curves.get_legend_handles_labels()[0]:  # not if all diverged
             curves.legend(loc="upper right")
         figure.tight_layout()
     return figure
