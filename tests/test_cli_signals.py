@@ -395,9 +395,30 @@ def test_a_stop_as_the_command_ends_is_one_line_and_130():
 
 @pytest.mark.parametrize(("closed", "args", "code"), [
     ("2>&-", ["datasets"], 0), ("2>&-", ["train", "--dataset", "nope"], 2),
+    ("2>&-", ["train", "--epochs", "3", "--out", "m.json"], 0),  # would it draw a bar?
     (">&-", ["datasets"], 0), (">&- 2>&-", ["train", "--dataset", "nope"], 2),
+    ("2>/dev/full", ["train", "--dataset", "nope"], 2),
 ])
-def test_closed_standard_streams_keep_the_exit_code(closed, args, code):
+def test_closed_or_full_standard_streams_keep_the_exit_code(closed, args, code):
     done = subprocess.run(f"{shlex.join(command(*args))} {closed}", shell=True, env=ENV,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == code and "Traceback" not in done.stderr
+    if "--out" in args:
+        assert nneq.load("m.json").epochs == 3
+
+
+def test_a_full_disk_under_the_output_is_one_line_and_2():
+    done = subprocess.run(f"{shlex.join(command('datasets'))} >/dev/full", shell=True, env=ENV,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (
+        2, "nneq: cannot write the output: No space left on device\n")
+
+
+def test_once_the_command_has_ended_a_stop_another_thread_took_changes_nothing():
+    from nneq.cli import signals
+
+    signals._state.ended = True
+    try:
+        signals._handler(signal.SIGINT, None)  # returns: nothing raised
+    finally:
+        signals._state.ended = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import importlib
 import os
 import re
@@ -23,6 +24,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from nneq.cli.coerce import light_coercion, light_param
+from nneq.cli.signals import say
 from nneq.errors import ConfigError, NneqError
 from nneq.playground.catalog import ACTIVATION_NAMES, DATASET_INFO, REGULARIZATIONS
 from nneq.playground.config import NOISE_MAX, Config, check_epochs
@@ -63,7 +65,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one line to stderr and return the exit to raise."""
-    typer.echo(f"nneq: {message}", err=True)
+    say(f"nneq: {message}")
     return typer.Exit(code)
 
 
@@ -204,28 +206,33 @@ class _Group(TyperGroup):
                 quiet_pipe()
                 sys.exit(141)
             stop = signals.stop_of(escape.original)
-            typer.echo(f"nneq: {stop.word}", err=True)
+            say(f"nneq: {stop.word}")
             sys.exit(stop.code)
         except ConfigError as err:
-            typer.echo(f"nneq: {self._as_flag(err)}", err=True)
+            say(f"nneq: {self._as_flag(err)}")
             sys.exit(2)
         except NneqError as err:
-            typer.echo(f"nneq: {err.worded(_flag)}{_alias_hint(err)}", err=True)
+            say(f"nneq: {err.worded(_flag)}{_alias_hint(err)}")
             sys.exit(2)
         except (KeyboardInterrupt, typer.Abort) as err:
             stop = signals.stop_of(err)
-            typer.echo(f"nneq: {stop.word}", err=True)
+            say(f"nneq: {stop.word}")
             sys.exit(stop.code)
         except MemoryError:
-            typer.echo("nneq: not enough memory for what was asked; nothing was written", err=True)
+            say("nneq: not enough memory for what was asked; nothing was written")
             sys.exit(2)
         except Exception as err:
+            if isinstance(err, OSError) and err.errno in _OUTPUT_ERRORS:
+                # Files are written through nneq.storage, which words its own errors: what
+                # reaches here is standard output (a full disk, a device that fails).
+                say(f"nneq: cannot write the output: {err.strerror}")
+                sys.exit(2)
             if not _usage_error(err):
                 _internal_error(err)
             if type(err).__name__ == "NoArgsIsHelpError":
                 typer.echo(err.ctx.get_help())  # type: ignore[attr-defined]
                 sys.exit(0)
-            typer.echo(f"nneq: {_usage_message(err)}", err=True)
+            say(f"nneq: {_usage_message(err)}")
             sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
@@ -286,14 +293,18 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EBADF,
+                            getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
 def _internal_error(err: BaseException) -> None:
     """An error nneq did not expect: one line and exit code 3; the traceback only when debugging."""
     if _debugging():
         traceback.print_exception(err)
     where = " ".join(str(err).split())[:200]
-    typer.echo(f"nneq: internal error ({type(err).__name__}{': ' + where if where else ''}). "
-               f"This is a bug in nneq; please report it with the output of the same command "
-               f"run with {DEBUG_VARIABLE}=1 (or nneq --debug)", err=True)
+    say(f"nneq: internal error ({type(err).__name__}{': ' + where if where else ''}). "
+        f"This is a bug in nneq; please report it with the output of the same command "
+        f"run with {DEBUG_VARIABLE}=1 (or nneq --debug)")
     sys.exit(INTERNAL_ERROR)
 
 
@@ -427,7 +438,7 @@ def settings_from(values: dict[str, Any]) -> tuple[Config, int]:
     link = values["url"] if values["url"] is not None else (run_file.url if run_file else None)
     if link is not None:
         for note in link_notes(link):
-            typer.echo(f"nneq: note: {note}", err=True)
+            say(f"nneq: note: {note}")
     epochs = values["epochs"]
     if epochs is None:
         epochs = run_file.epochs if run_file and run_file.epochs is not None else DEFAULT_EPOCHS
@@ -490,7 +501,7 @@ class Progress:
 
 def show_progress(quiet: bool) -> bool:
     """Whether to draw a progress bar: on a terminal, unless told to be quiet."""
-    return not quiet and sys.stderr.isatty()
+    return not quiet and sys.stderr is not None and sys.stderr.isatty()
 
 
 def warn_if_poor(model: Model, source: object = "") -> None:
@@ -501,4 +512,4 @@ def warn_if_poor(model: Model, source: object = "") -> None:
     reason = poor_model(model)
     if reason is not None:
         where = f"{source}: " if str(source) else ""
-        typer.echo(f"nneq: warning: {where}{reason}", err=True)
+        say(f"nneq: warning: {where}{reason}")

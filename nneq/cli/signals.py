@@ -55,6 +55,7 @@ class _State:
     holding: bool = False  # a save is under way: the next stop is held, the one after abandons
     held: int = 0  # stops received while holding
     pending: int = 0  # a stop put off while the import system ran
+    ended: bool = False  # the command has ended and stops are held
 
 
 _state = _State()
@@ -88,6 +89,8 @@ def _again(signum: int, frame: object) -> None:
 
 
 def _handler(signum: int, frame: object) -> None:
+    if _state.ended:  # the command has ended (`block`): a stop another thread took changes nothing
+        return
     # Raised inside the import system, the stop could land in one of its callbacks, where
     # Python reports it as ignored (with a traceback) and carries on: it is taken again a
     # moment later instead, once the code running is the program's own.
@@ -143,7 +146,9 @@ def held() -> Stop | None:
 
 def block() -> None:
     """Hold every stop from here on: the command has ended, and the process only flushes what
-    it wrote and leaves, which a stop could otherwise cut into."""
+    it wrote and leaves, which a stop could otherwise cut into. A thread other than the main
+    one may still take a stop; the handler then does nothing."""
+    _state.ended = True
     with contextlib.suppress(AttributeError, OSError, ValueError):  # no signal masks here
         signal.pthread_sigmask(signal.SIG_BLOCK, set(WORDS))
 
