@@ -280,6 +280,30 @@ def test_a_study_on_several_workers_stops_like_one_on_a_single_worker(in_tmp, si
     assert saved["complete"] is False and 1 <= len(saved["cells"]) < 10
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes through /proc")
+def test_a_stop_while_a_studys_workers_start_stops_them_too(in_tmp):
+    """Here the stop comes from the first worker as it starts: it is held until the pool is
+    up, then stops the study and every worker, as a stop later on does."""
+    Path("s.toml").write_text(SLOW_STUDY)
+    script = ("import os, signal, sys\n"
+              "from nneq.studies import execution\n"
+              "def started():\n"
+              "    print(os.getpid(), file=sys.stderr, flush=True)\n"
+              "    os.kill(os.getppid(), signal.SIGINT)\n"
+              "execution._nothing = started\n"
+              "sys.argv = ['nneq', 'study', 's.toml', '--out', 'o.json', '--workers', '2', '-q']\n"
+              "from nneq.cli import main\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=ENV, timeout=120)
+    worker, line = done.stderr.splitlines()
+    assert done.returncode == 130 and line.startswith("nneq: interrupted"), done.stderr
+    gone = time.monotonic() + 10  # orphans are reaped by init, a moment after
+    while running(int(worker)) and time.monotonic() < gone:
+        time.sleep(0.05)
+    assert not running(int(worker))
+
+
 # --- exit codes: 1 is divergence alone -----------------------------------------------------
 
 

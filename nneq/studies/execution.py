@@ -130,16 +130,46 @@ def _reusable(saved: dict | None, tasks: dict[int, CellTask]) -> dict[int, CellR
     return found
 
 
+_STOPS = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                   if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _stops_held() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP held in this thread for the block.
+
+    A worker forked inside starts with them held, until its own handlers are set; a stop that
+    comes meanwhile is taken when the block ends, in the caller's own code, rather than in a
+    callback Python runs after a fork, which would report it and drop it.
+    """
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    except (AttributeError, OSError, ValueError):  # no signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _quiet_worker() -> None:
     """Pool workers leave Ctrl-C to the parent, which stops them; SIGTERM and SIGHUP end them.
 
     A forked worker starts with its parent's handlers: the command's would raise its stop
     inside the worker, which would report it rather than end when the parent terminates it.
+    It starts with stops held (`_stops_held`), taken once these are set.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+
+
+def _nothing() -> None:
+    """A task that starts a pool's workers."""
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
@@ -198,11 +228,17 @@ def executor(*, workers: int | None, scheduler: str | None) -> Iterator[tuple[cf
     if count == 1:
         yield _Inline(), 1
         return
-    pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker)
+    pool: cf.ProcessPoolExecutor | None = None
     try:
+        with _stops_held():
+            pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker)
+            # Its workers start now, all of them (forked), while stops are held; a stop that
+            # came meanwhile is taken as the block ends, and stops them below.
+            pool.submit(_nothing).result()
         yield pool, count
     except BaseException:
-        _stop_pool(pool)
+        if pool is not None:
+            _stop_pool(pool)
         raise
     pool.shutdown()
 
