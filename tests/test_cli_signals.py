@@ -446,3 +446,10 @@ def test_once_the_command_has_ended_a_stop_another_thread_took_changes_nothing()
         signals._handler(signal.SIGINT, None)  # returns: nothing raised
     finally:
         signals._state.ended = False
+
+
+def test_a_usage_error_under_python_m_names_the_command_as_nneq():
+    done = subprocess.run(command("train", "--bogus"), capture_output=True, text=True, env=ENV,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (
+        2, "nneq: no such option --bogus; did you mean --out? (see nneq train --help)\n")

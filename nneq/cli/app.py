@@ -269,8 +269,8 @@ def _usage_message(err: Any) -> str:
     message = re.sub(r" \(Possible options: [^)]*\)", "", message)
     message = re.sub(r" Did you mean [^?]*\?", "", message)
     ctx = getattr(err, "ctx", None)
-    command = f"nneq {ctx.command_path.split(' ', 1)[1]}" if ctx and " " in ctx.command_path \
-        else "nneq"
+    # the command's own name: the path before it may be `python -m nneq`
+    command = f"nneq {ctx.info_name}" if ctx is not None and ctx.parent is not None else "nneq"
     option = getattr(err, "option_name", None)
     if message.startswith("No such option") and option and ctx is not None:
         names = [opt for param in ctx.command.params for opt in param.opts if opt.startswith("--")]
