@@ -6,6 +6,7 @@ appearing), never through fixed sleeps, so that the tests hold on a loaded machi
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pty
@@ -446,6 +447,33 @@ def test_once_the_command_has_ended_a_stop_another_thread_took_changes_nothing()
         signals._handler(signal.SIGINT, None)  # returns: nothing raised
     finally:
         signals._state.ended = False
+    before = {s: signal.getsignal(s) for s in signals.WORDS}
+    signals._state.ended = True
+    try:
+        signals.install()  # a command run again in this process handles its stops again
+        assert not signals._state.ended
+        with pytest.raises(signals.Stop):
+            signals._handler(signal.SIGINT, None)
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+@pytest.mark.parametrize(("error", "code", "line"), [
+    (OSError(errno.ENOSPC, "No space left on device"), 2,
+     "nneq: cannot write the output: No space left on device"),
+    (OSError(errno.EIO, "Input/output error", "tables.md"), 3, "nneq: internal error (OSError"),
+])
+def test_only_an_unnamed_write_error_is_the_outputs(in_tmp, model, monkeypatch, error, code, line):
+    """A file's error names its file: nneq's own reading would have worded it, so one that
+    reaches the top is a bug, not standard output's."""
+    def failing(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("nneq.explain.render.render", failing)
+    monkeypatch.delenv("NNEQ_DEBUG", raising=False)
+    result = runner.invoke(app, ["equations", "m.json"])
+    assert result.exit_code == code and result.output.startswith(line)
 
 
 def test_a_usage_error_under_python_m_names_the_command_as_nneq():

@@ -222,9 +222,10 @@ class _Group(TyperGroup):
             say("nneq: not enough memory for what was asked; nothing was written")
             sys.exit(2)
         except Exception as err:
-            if isinstance(err, OSError) and err.errno in _OUTPUT_ERRORS:
-                # Files are written through nneq.storage, which words its own errors: what
-                # reaches here is standard output (a full disk, a device that fails).
+            if isinstance(err, OSError) and err.errno in _OUTPUT_ERRORS and err.filename is None:
+                # Files are read and written through nneq.storage, which words its own errors;
+                # one with no file name that reaches here is standard output's (a full disk, a
+                # device that fails).
                 say(f"nneq: cannot write the output: {err.strerror}")
                 sys.exit(2)
             if not _usage_error(err):

@@ -111,6 +111,7 @@ def _handler(signum: int, frame: object) -> None:
 
 def install() -> None:
     """Handle SIGINT, SIGTERM and SIGHUP, except those ignored (as `nohup` ignores SIGHUP)."""
+    _state.ended = False
     for signum in WORDS:
         with contextlib.suppress(OSError, ValueError):  # not the main thread, or not settable
             if signal.getsignal(signum) is not signal.SIG_IGN:

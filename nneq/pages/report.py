@@ -412,7 +412,7 @@ def index_markdown(rows: Sequence[IndexRow | Page], *, folder: Path, title: str 
 
 def _folder_row(page: Path) -> IndexRow:
     """A page written earlier into the folder: read again from its own run file and model."""
-    heading = next((line[2:].strip() for line in page.read_text(encoding="utf-8").splitlines()
+    heading = next((line[2:].strip() for line in read_text(page).splitlines()
                     if line.startswith("# ")), page.stem)
     run_file, model_file = page.parent / RUNS / f"{page.stem}.toml", page.with_suffix(".json")
     try:

@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import json
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -228,11 +229,16 @@ def executor(*, workers: int | None, scheduler: str | None) -> Iterator[tuple[cf
     if count == 1:
         yield _Inline(), 1
         return
+    context = multiprocessing.get_context()  # the pool's, as ProcessPoolExecutor takes it
+    # Forked workers start with a copy of this process, in the middle of the fork: there stops
+    # are held. Other start methods run nothing of this process's in the middle.
+    forked = context.get_start_method(allow_none=False) == "fork"
     pool: cf.ProcessPoolExecutor | None = None
     try:
-        with _stops_held():
-            pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker)
-            # Its workers start now, all of them (forked), while stops are held; a stop that
+        with _stops_held() if forked else contextlib.nullcontext():
+            pool = cf.ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker,
+                                          mp_context=context)
+            # Forked, its workers start now, all of them, while stops are held; a stop that
             # came meanwhile is taken as the block ends, and stops them below.
             pool.submit(_nothing).result()
         yield pool, count

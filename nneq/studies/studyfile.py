@@ -31,6 +31,7 @@ from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
 from nneq.playground.catalog import DATASET_INFO
 from nneq.playground.config import Config, check_epochs, check_trainable, whole_number
+from nneq.storage.files import read_text
 from nneq.storage.runfile import SETTINGS, check_spellings, read_run_file, resolve_config
 from nneq.sweeps.sweep import MAX_SEEDS
 
@@ -329,7 +330,7 @@ def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | 
     where = path.parent / value  # relative to the study file, so a folder of them moves as one
     if not where.is_file():
         raise NneqError(f"{path}: predicted file {where} does not exist")
-    return read_tables(where, aliases=aliases), where.read_text(encoding="utf-8")
+    return read_tables(where, aliases=aliases), read_text(where)
 
 
 def check_seeds(seeds: object, *, source: str = "") -> int:
