@@ -601,6 +601,15 @@ def shape_differences(prediction: Prediction, config: Config, *, fewer_inputs: b
 NO_SIGNS = "the tables give no signed link (every unit given is 0)"
 
 
+def check_signed(prediction: Prediction, *, value: object = None, source: str = "") -> None:
+    """Raise ConfigError naming `predicted` (`value` as given, else the tables' source) unless
+    the tables give at least one signed link: against tables of `0`s alone every seed agrees."""
+    if not prediction.signed:
+        shown = (prediction.source or "the tables") if value is None else value
+        raise ConfigError("predicted", shown,
+                          f"tables with at least one signed link: {NO_SIGNS}", source=source)
+
+
 def check_fits(prediction: Prediction, config: Config, *, setting: str = "predicted") -> None:
     """Raise unless `config`'s network has a place for every unit and input the prediction names.
 

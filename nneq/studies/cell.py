@@ -104,7 +104,7 @@ class CellResult:
 
 def fits(prediction: Prediction, config: Config) -> bool:
     """Whether `config`'s network has a place for every unit and input the prediction names:
-    the same number of hidden layers, the same inputs, and no unit beyond its layer's size;
+    the same number of hidden layers, no input it lacks, and no unit beyond its layer's size;
     and whether it gives a sign to count there (as a sweep requires)."""
     return misfit(prediction, config) is None
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from nneq.comparison.compare import NO_SIGNS, misfit
-from nneq.comparison.tables import Prediction, parse_aliases, parse_tables, read_tables
+from nneq.comparison.compare import check_signed, misfit
+from nneq.comparison.tables import Prediction, parse_aliases, parse_tables
 from nneq.errors import ConfigError, NneqError
 from nneq.explain.equations import check_threshold
 from nneq.playground.catalog import DATASET_INFO
@@ -330,7 +330,8 @@ def _prediction(value: object, alias: object, path: Path) -> tuple[Prediction | 
     where = path.parent / value  # relative to the study file, so a folder of them moves as one
     if not where.is_file():
         raise NneqError(f"{path}: predicted file {where} does not exist")
-    return read_tables(where, aliases=aliases), read_text(where)
+    text = read_text(where)  # read once: parsed, and kept as the study's record of it
+    return parse_tables(text, aliases=aliases, source=str(where)), text
 
 
 def check_seeds(seeds: object, *, source: str = "") -> int:
@@ -372,9 +373,7 @@ def read_study(path: str | os.PathLike[str]) -> Study:
     check_threshold(threshold, relative=False)
     prediction, predicted = _prediction(extra.get("predicted"), extra.get("alias"), Path(path))
     if prediction is not None:
-        if not prediction.signed:  # in every cell alike: said once
-            raise ConfigError("predicted", extra.get("predicted"),
-                              f"tables with at least one signed link: {NO_SIGNS}", source=source)
+        check_signed(prediction, value=extra.get("predicted"), source=source)  # once, not per cell
         _check_fits_some_cell(prediction, extra.get("predicted"), base, axes, source)
     target = _target(extra.get("target"), source)
     if target.needs_accuracy:

@@ -18,7 +18,7 @@ import numpy as np
 
 from nneq.comparison.canonical import class_member
 from nneq.comparison.chance import Chance, chance_level
-from nneq.comparison.compare import NO_SIGNS, check_fits, predicted_signs
+from nneq.comparison.compare import check_fits, check_signed, predicted_signs
 from nneq.comparison.symmetry import (
     Canonical,
     SymmetryError,
@@ -288,16 +288,15 @@ def check_prediction(prediction: Prediction, config: Config) -> tuple[np.ndarray
     """The prediction's signs laid out against `config`'s network, for counting seeds; raises
     before anything is trained when the network has no place for what it names.
 
-    A unit beyond its layer raises TableError with its line, another depth or other inputs
-    ConfigError (`nneq.comparison.compare.check_fits`): `compare` reports such a prediction as
-    far as it goes, but counting the seeds that agree fully with a prediction of another shape
-    counts nothing. Tables of the first layers only fit. Tables stating no signed link at all
-    (every unit 0) raise ConfigError too: every seed would agree with them.
+    A unit beyond its layer raises TableError with its line, another depth or an input the
+    network lacks ConfigError (`nneq.comparison.compare.check_fits`): `compare` reports such a
+    prediction as far as it goes, but counting the seeds that agree fully with a prediction of
+    another shape counts nothing. Tables of the first layers or of some inputs only fit. Tables
+    stating no signed link at all (every unit 0) raise ConfigError too (`check_signed`): every
+    seed would agree with them.
     """
     check_fits(prediction, config)
-    if not prediction.signed:
-        raise ConfigError("predicted", prediction.source or "the tables",
-                          f"tables with at least one signed link: {NO_SIGNS}")
+    check_signed(prediction)
     return predicted_signs(prediction, config)
 
 
