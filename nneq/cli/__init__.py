@@ -12,7 +12,7 @@ import os
 import stat
 import sys
 
-from nneq.cli.app import app
+from nneq.cli.app import app, quiet_pipe
 
 __all__ = ["app", "main"]
 
@@ -77,15 +77,11 @@ def main() -> None:
         if isinstance(err.code, str):
             signals.say(err.code)  # what Python itself would print for sys.exit(message)
     except BrokenPipeError:
-        from nneq.cli.app import quiet_pipe
-
         quiet_pipe()
         code = 141
     except KeyboardInterrupt as err:  # a stop as the command ended, before stops were held
         signals.block()
-        stop = signals.stop_of(err)
-        signals.say(f"nneq: {stop.word}")
-        code = stop.code
+        code = signals.announce(err)
     if sys.stderr is not None:  # None when the command was started with stderr closed
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.flush()

@@ -205,9 +205,7 @@ class _Group(TyperGroup):
             if isinstance(escape.original, BrokenPipeError):
                 quiet_pipe()
                 sys.exit(141)
-            stop = signals.stop_of(escape.original)
-            say(f"nneq: {stop.word}")
-            sys.exit(stop.code)
+            sys.exit(signals.announce(escape.original))
         except ConfigError as err:
             say(f"nneq: {self._as_flag(err)}")
             sys.exit(2)
@@ -215,9 +213,7 @@ class _Group(TyperGroup):
             say(f"nneq: {err.worded(_flag)}{_alias_hint(err)}")
             sys.exit(2)
         except (KeyboardInterrupt, typer.Abort) as err:
-            stop = signals.stop_of(err)
-            say(f"nneq: {stop.word}")
-            sys.exit(stop.code)
+            sys.exit(signals.announce(err))
         except MemoryError:
             say("nneq: not enough memory for what was asked; nothing was written")
             sys.exit(2)

@@ -154,6 +154,13 @@ def block() -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, set(WORDS))
 
 
+def announce(err: BaseException | None) -> int:
+    """Say the stop behind `err` in its one line; returns the exit code it calls for."""
+    stop = stop_of(err)
+    say(f"nneq: {stop.word}")
+    return stop.code
+
+
 def exit_code(status: object) -> int:
     """The process's exit code for `sys.exit(status)`: 0 for None, 1 for a message."""
     if status is None:
@@ -168,8 +175,6 @@ def run(main: Callable[[], object]) -> None:
     try:
         main()
     except KeyboardInterrupt as err:
-        stop = stop_of(err)
-        say(f"nneq: {stop.word}")
-        sys.exit(stop.code)
+        sys.exit(announce(err))
     finally:
         block()
